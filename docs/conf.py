@@ -1,0 +1,67 @@
+"""Sphinx configuration of The Advanced TensorFlow Handbook: configuration only; behaviour
+lives in the ``tfhandbook.sphinxext`` extensions."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+project = "The Advanced TensorFlow Handbook"
+author = "The Advanced TensorFlow Handbook authors"
+copyright = "2026, the handbook's authors"
+language = "en"
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.doctest",  # renders {doctest} blocks; the test suite runs them
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_exercise",
+    "sphinx_togglebutton",
+    "matplotlib.sphinxext.plot_directive",
+    "tfhandbook.sphinxext.tensorflow_runtime",
+    "tfhandbook.sphinxext.src_role",
+    "tfhandbook.sphinxext.version_stamp",
+    "tfhandbook.sphinxext.not_executed",
+]
+
+exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+nitpicky = True
+nitpick_ignore: list[tuple[str, str]] = []
+
+# -- MyST --------------------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "attrs_inline", "substitution"]
+myst_heading_anchors = 3
+myst_substitutions = {
+    "tensorflow_version": importlib.metadata.version("tensorflow"),
+    "keras_version": importlib.metadata.version("keras"),
+}
+
+# -- Figures made from code at build time ---------------------------------------
+plot_pre_code = (
+    "from tfhandbook.runtime import reset_state\n"
+    "reset_state()  # the same fixed seeds and fresh session the tests start from\n"
+)
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 144)]
+plot_rcparams = {"figure.dpi": 144, "savefig.bbox": "tight"}
+
+# -- Copy buttons: copy the code, not the prompts or the printed output ----------------
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+# -- HTML -----------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "The Advanced TensorFlow Handbook"
+html_static_path = ["_static"]
+html_css_files = ["handbook.css"]
+html_last_updated_fmt = "%Y-%m-%d"
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "article_header_end": ["tested-with.html", "article-header-buttons.html"],
+    "footer_content_items": ["tested-with.html", "copyright.html", "last-updated.html"],
+}

@@ -1,0 +1,1 @@
+"""Code the handbook's chapters embed and learners import: one module per chapter."""

@@ -1,0 +1,1 @@
+"""Part 1: custom models, layers and loss functions."""

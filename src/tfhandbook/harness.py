@@ -1,0 +1,151 @@
+"""How the book's examples are found and run: Sybil configured for MyST chapters and snippets.
+
+A chapter is one Sybil document: its blocks run top to bottom in one namespace, which starts
+from fixed seeds in a fresh Keras session. What runs:
+
+- every ```` ```python ```` fence: plain code is executed; code that starts with ``>>>`` is a
+  doctest, checked with :class:`~tfhandbook.checker.TensorFlowOutputChecker`;
+- ```` ```{doctest} ```` directives, checked the same way;
+- invisible setup in ``<!-- invisible-code-block: python ... -->`` comments;
+- ```` ```{plot} ```` figures, each in a namespace of its own, as the Sphinx build runs them;
+- the doctests in ``snippets/**/*.py`` docstrings.
+
+Nothing can be skipped invisibly: code the reader sees but the tests do not run goes in a
+``{not-executed}`` directive, which shows its reason on the page.
+"""
+
+from __future__ import annotations
+
+import doctest
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sybil import Document, Example, Region, Sybil
+from sybil.evaluators.doctest import DocTestEvaluator, DocTestRunner
+from sybil.evaluators.python import PythonEvaluator
+from sybil.parsers.abstract import DocTestStringParser
+from sybil.parsers.myst import DocTestDirectiveParser, PythonCodeBlockParser
+from sybil.parsers.myst.lexers import DirectiveLexer
+from sybil.parsers.rest import DocTestParser as DocstringDocTestParser
+
+from tfhandbook.checker import TensorFlowOutputChecker
+from tfhandbook.runtime import import_tensorflow_quietly, reset_state
+
+#: Doctest flags for every example: `...` matches anything, runs of whitespace are equal.
+OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+class TensorFlowDocTestRunner(DocTestRunner):
+    """Sybil's doctest runner with the TensorFlow-aware output checker."""
+
+    def __init__(self, optionflags: int) -> None:
+        super().__init__(optionflags)
+        # doctest.DocTestRunner keeps its checker here and offers no setter.
+        self._checker = TensorFlowOutputChecker()
+
+
+class TensorFlowDocTestEvaluator(DocTestEvaluator):
+    """Evaluate ``>>>`` examples with :class:`TensorFlowDocTestRunner`."""
+
+    def __init__(self, optionflags: int = OPTIONFLAGS) -> None:
+        self.runner = TensorFlowDocTestRunner(optionflags)
+
+
+def _doctest_string_parser() -> DocTestStringParser:
+    return DocTestStringParser(TensorFlowDocTestEvaluator())
+
+
+class ChapterCodeParser(PythonCodeBlockParser):
+    """Python fences and invisible code blocks; ``>>>`` blocks become checked doctests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.doctest_parser = _doctest_string_parser()
+
+
+class ChapterDocTestDirectiveParser(DocTestDirectiveParser):
+    """```` ```{doctest} ```` directives, checked with the TensorFlow-aware checker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.string_parser = _doctest_string_parser()
+
+
+class PlotDirectiveParser:
+    """Run the code of each ```` ```{plot} ```` figure the way Sphinx's plot directive does:
+    in a fresh namespace, so a figure that only works after the chapter's other examples
+    fails here instead of in the build."""
+
+    def __init__(self) -> None:
+        self.lexer = DirectiveLexer(directive="plot")
+        self.python = PythonEvaluator()
+
+    def __call__(self, document: Document) -> Iterable[Region]:
+        for region in self.lexer(document):
+            region.parsed = region.lexemes["source"]
+            region.evaluator = self.evaluate
+            yield region
+
+    def evaluate(self, example: Example) -> None:
+        import matplotlib.pyplot as plt
+
+        chapter_namespace = example.namespace
+        example.namespace = {"__name__": "__plot__"}
+        reset_state()  # what conf.py's plot_pre_code does before each figure in the build
+        try:
+            self.python(example)
+        finally:
+            example.namespace = chapter_namespace
+            plt.close("all")
+
+
+class DocstringParser(DocstringDocTestParser):
+    """Doctests in the snippets' docstrings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.string_parser = _doctest_string_parser()
+
+
+def start_document(namespace: dict[str, Any]) -> None:
+    """Give each chapter fixed seeds, a fresh Keras session and a scratch working folder."""
+    import_tensorflow_quietly()
+    reset_state()
+    namespace["__previous_cwd__"] = os.getcwd()
+    namespace["__scratch__"] = scratch = tempfile.TemporaryDirectory(prefix="tfhandbook-")
+    # Examples that save models or logs write here, never into the checkout.
+    os.chdir(scratch.name)
+
+
+def end_document(namespace: dict[str, Any]) -> None:
+    """Return to the previous folder and remove the chapter's scratch files."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    os.chdir(namespace.pop("__previous_cwd__"))
+    namespace.pop("__scratch__").cleanup()
+
+
+def book_sybils(root: Path) -> list[Sybil]:
+    """The Sybil configurations for a checkout at `root`: chapters and snippets."""
+    chapters = Sybil(
+        parsers=[ChapterCodeParser(), ChapterDocTestDirectiveParser(), PlotDirectiveParser()],
+        path=str(root / "docs"),
+        patterns=["*.md"],
+        excludes=["_build/*"],
+        setup=start_document,
+        teardown=end_document,
+        name="chapter",
+    )
+    snippets = Sybil(
+        parsers=[DocstringParser()],
+        path=str(root / "snippets"),
+        patterns=["*.py"],
+        setup=start_document,
+        teardown=end_document,
+        name="snippet",
+    )
+    return [chapters, snippets]

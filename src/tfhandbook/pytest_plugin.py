@@ -1,0 +1,31 @@
+"""Collect the book's examples under pytest; loaded with ``-p tfhandbook.pytest_plugin``.
+
+A plugin rather than a root ``conftest.py`` so that the collection rules live with the rest
+of the tooling, are unit-tested there, and apply wherever pytest is started.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tfhandbook.harness import book_sybils
+from tfhandbook.runtime import import_tensorflow_quietly
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import_tensorflow_quietly()
+    collectors = [sybil.pytest() for sybil in book_sybils(Path(config.rootpath))]
+    config.stash[_COLLECTORS] = collectors
+
+
+_COLLECTORS = pytest.StashKey[list]()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    for collect in parent.config.stash[_COLLECTORS]:
+        collected = collect(file_path, parent)
+        if collected is not None:
+            return collected
+    return None

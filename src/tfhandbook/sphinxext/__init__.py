@@ -1,0 +1,1 @@
+"""Sphinx extensions of the handbook; ``conf.py`` lists each module by import path."""

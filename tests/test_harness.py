@@ -1,0 +1,196 @@
+"""The harness runs a chapter as the reader sees it, and reports a failure by file and line."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+PLUGIN_ARGS = ("-p", "tfhandbook.pytest_plugin", "-p", "no:doctest", "-p", "no:xdist")
+
+
+def write_chapter(pytester: pytest.Pytester, name: str, text: str) -> None:
+    path = pytester.path / "docs" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    (pytester.path / "snippets").mkdir(exist_ok=True)
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest(*PLUGIN_ARGS, *args)
+
+
+CHAPTER = """\
+    # A chapter
+
+    <!-- invisible-code-block: python
+    import numpy as np
+    -->
+
+    ```python
+    import tensorflow as tf
+    third = tf.constant([1.0, 2.0]) / 3
+    ```
+
+    ```python
+    >>> third
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.333, 0.667], dtype=float32)>
+    >>> np.arange(3)
+    array([0, 1, 2])
+    ```
+
+    ```{plot}
+    import matplotlib.pyplot as plt
+    plt.plot([1, 2, 3])
+    ```
+    """
+
+
+def test_chapter_blocks_run_in_order_in_one_namespace(pytester: pytest.Pytester) -> None:
+    write_chapter(pytester, "chapter.md", CHAPTER)
+    result = run(pytester)
+    result.assert_outcomes(passed=5)
+
+
+def test_wrong_output_fails_naming_file_line_expected_and_got(pytester: pytest.Pytester) -> None:
+    write_chapter(pytester, "chapter.md", CHAPTER.replace("0.667]", "0.8]"))
+    result = run(pytester)
+    result.assert_outcomes(passed=4, failed=1)
+    report = result.stdout.str()
+    assert "/docs/chapter.md, line 13, column 1 did not evaluate as expected:" in report
+    assert (
+        "Expected:\n    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.333, 0.8]" in report
+    )
+    assert (
+        "Got:\n    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.33333334, 0.6666667 ]"
+        in report
+    )
+    assert "Floats beyond tolerance: expected 0.8 (±0.05), got 0.6666667" in report
+
+
+def test_exception_in_a_plain_block_names_file_and_line(pytester: pytest.Pytester) -> None:
+    write_chapter(
+        pytester,
+        "broken.md",
+        """\
+        # Broken
+
+        Some prose.
+
+        ```python
+        x = 1
+        y = x / 0
+        ```
+        """,
+    )
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*broken.md line=5 column=1*", ">   y = x / 0", "*docs/broken.md:7: ZeroDivisionError"]
+    )
+
+
+def test_figure_code_cannot_lean_on_the_chapters_namespace(pytester: pytest.Pytester) -> None:
+    write_chapter(
+        pytester,
+        "figure.md",
+        """\
+        # Figure
+
+        ```python
+        values = [1, 2, 3]
+        ```
+
+        ```{plot}
+        import matplotlib.pyplot as plt
+        plt.plot(values)
+        ```
+        """,
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*NameError: name 'values' is not defined*"])
+
+
+def test_not_executed_code_is_not_run(pytester: pytest.Pytester) -> None:
+    write_chapter(
+        pytester,
+        "old.md",
+        """\
+        # Old code
+
+        ```{not-executed} Keras 2 only
+        raise SystemExit("this must never run")
+        ```
+
+        ```python
+        >>> 1 + 1
+        2
+        ```
+        """,
+    )
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_each_chapter_starts_from_the_same_seeds(pytester: pytest.Pytester) -> None:
+    draw = """\
+        # Draw
+
+        ```python
+        >>> import keras
+        >>> print(f"{float(keras.random.uniform(())):.6f}")
+        {value}
+        ```
+        """
+    # Whatever the first chapter draws, the second (a fresh document) must draw the same.
+    write_chapter(pytester, "a.md", draw.replace("{value}", "-1.000000"))
+    outlines = run(pytester).outlines
+    drawn = outlines[outlines.index("Got:") + 1].strip()
+    write_chapter(pytester, "a.md", draw.replace("{value}", drawn))
+    write_chapter(pytester, "b.md", draw.replace("{value}", drawn))
+    run(pytester).assert_outcomes(passed=4)
+
+
+def test_examples_write_into_a_scratch_folder(pytester: pytest.Pytester) -> None:
+    write_chapter(
+        pytester,
+        "files.md",
+        """\
+        # Files
+
+        ```python
+        >>> import os
+        >>> with open("model-notes.txt", "w") as f:
+        ...     _ = f.write("scratch")
+        >>> os.path.exists("model-notes.txt")
+        True
+        ```
+        """,
+    )
+    run(pytester).assert_outcomes(passed=3)
+    assert not list(pytester.path.rglob("model-notes.txt"))
+
+
+def test_snippet_docstrings_are_checked(pytester: pytest.Pytester) -> None:
+    (pytester.path / "docs").mkdir()
+    package = pytester.path / "snippets"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "maths.py").write_text(
+        textwrap.dedent(
+            '''\
+            def half(x):
+                """Half of `x`.
+
+                >>> half(1)
+                0.5
+                >>> half(3)
+                2.0
+                """
+                return x / 2
+            '''
+        )
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*snippets/maths.py, line 6*", "Expected:", "    2.0", "Got:"])

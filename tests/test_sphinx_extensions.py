@@ -1,0 +1,30 @@
+"""The `{not-executed}` directive and the version stamp, built in tiny Sphinx projects."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import pytest
+
+
+@pytest.mark.sphinx("html", testroot="not-executed")
+def test_not_executed_shows_its_reason_and_requires_one(app) -> None:
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "<strong>Not executed: </strong>Keras 2 only:" in html
+    assert '<span class="pre">keras.layers.merge</span>' in html
+    assert "concatenate" in html
+    assert "<strong>Not executed: </strong>Needs a GPU" in html
+    warnings = app.warning.getvalue()
+    assert "index.md:9" in warnings
+    assert "{not-executed} needs a reason the reader can see" in warnings
+    assert warnings.count("ERROR") == 1  # the block without a reason, and nothing else
+
+
+@pytest.mark.sphinx("html", testroot="version-stamp")
+def test_every_page_is_stamped_with_the_installed_versions(app) -> None:
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    tensorflow = importlib.metadata.version("tensorflow")
+    keras = importlib.metadata.version("keras")
+    assert f"Tested with TensorFlow {tensorflow}, Keras {keras}" in " ".join(html.split())

@@ -1,0 +1,75 @@
+"""The `{src}` role links to the installed version's source and fails loudly when stale."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import re
+
+import keras
+import pytest
+
+from tfhandbook.source_links import UnresolvedReference, locate
+
+KERAS = importlib.metadata.version("keras")
+TENSORFLOW = importlib.metadata.version("tensorflow")
+
+
+def test_locate_points_at_the_installed_line() -> None:
+    location = locate("keras.src.layers.layer.Layer.__call__")
+    _, line = inspect.getsourcelines(keras.layers.Layer.__call__)
+    assert location.path == "keras/src/layers/layer.py"
+    assert location.line == line
+    assert location.url == (
+        f"https://github.com/keras-team/keras/blob/v{KERAS}/keras/src/layers/layer.py#L{line}"
+    )
+
+
+def test_locate_expands_the_tf_alias_to_the_tensorflow_repository() -> None:
+    location = locate("tf.GradientTape")
+    assert location.path == "tensorflow/python/eager/backprop.py"
+    assert location.url.startswith(
+        f"https://github.com/tensorflow/tensorflow/blob/v{TENSORFLOW}/tensorflow/python/eager/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("keras.src.layers.layer.Layer.no_such_method", "has no attribute 'no_such_method'"),
+        ("nosuchpackage.thing", "no module named 'nosuchpackage'"),
+        ("numpy.linalg.norm", "outside the packages the book links to"),
+        ("keras.src.backend.config.floatx.__name__", "has no Python source"),
+    ],
+)
+def test_locate_rejects_what_it_cannot_link(name: str, reason: str) -> None:
+    with pytest.raises(UnresolvedReference, match=re.escape(reason)):
+        locate(name)
+
+
+@pytest.mark.sphinx("html", testroot="src-role")
+def test_role_renders_links_to_the_release_tag(app) -> None:
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert app.warning.getvalue() == ""
+    assert f"https://github.com/keras-team/keras/blob/v{KERAS}/keras/src/layers/layer.py#L" in html
+    assert '<span class="pre">keras.src.layers.layer.Layer.__call__</span></code></a>' in html
+    assert '"pre">Layer.__call__</span></code></a>' in html  # the ~ short form
+    assert '"pre">the</span> <span class="pre">tape</span></code></a>' in html
+    assert 'title="keras/src/layers/layer.py, line ' in html
+    assert f"blob/v{KERAS}/keras/src/ops/node.py#L1" in html
+
+
+@pytest.mark.sphinx("html", testroot="src-role-stale")
+def test_stale_reference_warns_with_file_and_line(app) -> None:
+    app.build()
+    warnings = app.warning.getvalue()
+    assert re.search(
+        r"index\.md:5: WARNING: \{src\} reference 'keras\.src\.layers\.layer\.Layer\."
+        r"no_such_method' does not resolve: .*has no attribute 'no_such_method'",
+        warnings,
+    ), warnings
+    assert re.search(r"index\.md:7: WARNING: .*keras\.src\.no_such_module", warnings), warnings
+    assert re.search(r"index\.md:9: WARNING: .*numpy\.linalg\.norm", warnings), warnings
+    assert "index.md:3" not in warnings  # the reference that resolves
+    assert warnings.count("WARNING") == 3
