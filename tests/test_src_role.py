@@ -73,3 +73,20 @@ def test_stale_reference_warns_with_file_and_line(app) -> None:
     assert re.search(r"index\.md:9: WARNING: .*numpy\.linalg\.norm", warnings), warnings
     assert "index.md:3" not in warnings  # the reference that resolves
     assert warnings.count("WARNING") == 3
+
+
+def test_build_with_warnings_as_errors_fails_on_a_stale_reference(tmp_path, rootdir) -> None:
+    from sphinx.cmd.build import build_main
+
+    status = build_main(
+        [
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(rootdir / "test-src-role-stale"),
+            str(tmp_path / "html"),
+        ]
+    )
+    assert status != 0
