@@ -173,9 +173,11 @@ def test_examples_write_into_a_scratch_folder(pytester: pytest.Pytester) -> None
 
 def test_snippet_docstrings_are_checked(pytester: pytest.Pytester) -> None:
     (pytester.path / "docs").mkdir()
+    # No __init__.py: the module imports as `maths`, clear of the installed `snippets` package
+    # (Sybil imports a snippet module by name, so its folder must be on sys.path).
     package = pytester.path / "snippets"
     package.mkdir()
-    (package / "__init__.py").write_text("")
+    pytester.syspathinsert(package)
     (package / "maths.py").write_text(
         textwrap.dedent(
             '''\
