@@ -58,6 +58,7 @@ def test_wrong_output_fails_naming_file_line_expected_and_got(pytester: pytest.P
     result.assert_outcomes(passed=4, failed=1)
     report = result.stdout.str()
     assert "/docs/chapter.md, line 13, column 1 did not evaluate as expected:" in report
+    assert "Source:\n    >>> third\nExpected:" in report
     assert (
         "Expected:\n    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.333, 0.8]" in report
     )
@@ -196,3 +197,25 @@ def test_snippet_docstrings_are_checked(pytester: pytest.Pytester) -> None:
     result = run(pytester)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*snippets/maths.py, line 6*", "Expected:", "    2.0", "Got:"])
+
+
+def test_exception_in_a_doctest_quotes_its_source(pytester: pytest.Pytester) -> None:
+    write_chapter(
+        pytester,
+        "raises.md",
+        """\
+        # Raises
+
+        ```python
+        >>> values = [1, 2]
+        >>> values[5]
+        1
+        ```
+        """,
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    report = result.stdout.str()
+    assert "raises.md, line 5, column 1 did not evaluate as expected:" in report
+    assert "Source:\n    >>> values[5]\nException raised:" in report
+    assert "IndexError: list index out of range" in report

@@ -39,12 +39,18 @@ OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 class TensorFlowDocTestRunner(DocTestRunner):
-    """Sybil's doctest runner with the TensorFlow-aware output checker."""
+    """Sybil's doctest runner with the TensorFlow-aware output checker, whose failure reports
+    quote the example's source (Sybil already names the file and line)."""
 
     def __init__(self, optionflags: int) -> None:
         super().__init__(optionflags)
         # doctest.DocTestRunner keeps its checker here and offers no setter.
         self._checker = TensorFlowOutputChecker()
+
+    def _failure_header(self, test: doctest.DocTest, example: doctest.Example) -> str:
+        lines = example.source.rstrip("\n").splitlines()
+        quoted = [f"    {'>>>' if i == 0 else '...'} {line}" for i, line in enumerate(lines)]
+        return "\n".join(["Source:", *quoted]) + "\n"
 
 
 class TensorFlowDocTestEvaluator(DocTestEvaluator):
