@@ -17,7 +17,7 @@ extensions = [
     "sphinx_design",
     "sphinx_exercise",
     "sphinx_togglebutton",
-    "matplotlib.sphinxext.plot_directive",
+    "tfhandbook.sphinxext.myst_plot",  # Matplotlib's plot directive, working in MyST pages
     "tfhandbook.sphinxext.tensorflow_runtime",
     "tfhandbook.sphinxext.src_role",
     "tfhandbook.sphinxext.version_stamp",

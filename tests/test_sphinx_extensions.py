@@ -28,3 +28,14 @@ def test_every_page_is_stamped_with_the_installed_versions(app) -> None:
     tensorflow = importlib.metadata.version("tensorflow")
     keras = importlib.metadata.version("keras")
     assert f"Tested with TensorFlow {tensorflow}, Keras {keras}" in " ".join(html.split())
+
+
+@pytest.mark.sphinx("html", testroot="myst-plot")
+def test_plot_directive_puts_its_figure_and_source_on_a_myst_page(app) -> None:
+    app.build()
+    assert app.warning.getvalue() == ""
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    images = list((app.outdir / "_images").glob("*.png"))
+    assert len(images) == 1
+    assert f'src="_images/{images[0].name}"' in html
+    assert "three points" in html  # the figure's source, shown with it

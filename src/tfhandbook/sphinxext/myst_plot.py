@@ -1,0 +1,45 @@
+"""Matplotlib's ``plot`` directive, made to work in MyST pages.
+
+The directive renders its figure by handing reStructuredText to
+``state_machine.insert_input``, which MyST-Parser's stand-in state machine does not
+implement, so in a ``.md`` page the figure silently never reaches the HTML (an error, not an
+image). This override collects that reStructuredText and parses it the way MyST parses an
+``{eval-rst}`` block. In ``.rst`` pages the directive runs unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from docutils.utils import new_document
+from matplotlib.sphinxext.plot_directive import PlotDirective
+from myst_parser.mocking import MockRSTParser, MockStateMachine
+from sphinx.application import Sphinx
+
+
+class MystPlotDirective(PlotDirective):
+    """The plot directive, emitting its figure markup as nodes instead of inserted input."""
+
+    def run(self) -> list[nodes.Node]:
+        if not isinstance(self.state_machine, MockStateMachine):
+            return super().run()
+        generated: list[str] = []
+        # An instance attribute shadows the mock's missing method for this one call.
+        self.state_machine.insert_input = lambda lines, source: generated.extend(lines)
+        try:
+            messages = super().run()
+        finally:
+            del self.state_machine.insert_input
+        document = self.state.document
+        figure = new_document(document["source"], document.settings)
+        figure.reporter = document.reporter
+        MockRSTParser().parse("\n".join(generated), figure)
+        return [*messages, *figure.children]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # Registers the plot_* configuration values, then replaces the directive.
+    app.setup_extension("matplotlib.sphinxext.plot_directive")
+    app.add_directive("plot", MystPlotDirective, override=True)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
