@@ -27,6 +27,7 @@ def check(want: str, got: str) -> bool:
         ("[ 0.5 -0.25]", "[ 0.50000006 -0.25000003]"),
         ("<object object at 0x7f3a2b4c5d60>", "<object object at 0x55d0c0ffee00>"),
         ("(<KerasTensor shape=(None, 3)>, 2.0)", "(<KerasTensor shape=(None, 3)>, 2.00001)"),
+        ("It failed. ...", "It failed. Here is why:\n\n  a long explanation"),
     ],
 )
 def test_checker_accepts_floats_within_tolerance_and_any_address(want: str, got: str) -> None:
@@ -45,6 +46,7 @@ def test_checker_accepts_floats_within_tolerance_and_any_address(want: str, got:
         ("[0.5, 0.25]", "[0.5, 0.25, 0.125]"),  # a different count of numbers
         ("TensorFlow 2.21.0", "TensorFlow 2.20.0"),  # versions are text, not floats
         ("conv2d_1", "conv2d_2"),
+        ("It failed. ...", "It passed. Here is why."),
     ],
 )
 def test_checker_rejects_real_differences(want: str, got: str) -> None:
