@@ -22,6 +22,7 @@ extensions = [
     "tfhandbook.sphinxext.src_role",
     "tfhandbook.sphinxext.version_stamp",
     "tfhandbook.sphinxext.not_executed",
+    "tfhandbook.sphinxext.generated_table",
 ]
 
 exclude_patterns = ["_build", "**/.ipynb_checkpoints"]

@@ -219,3 +219,75 @@ def test_exception_in_a_doctest_quotes_its_source(pytester: pytest.Pytester) -> 
     assert "raises.md, line 5, column 1 did not evaluate as expected:" in report
     assert "Source:\n    >>> values[5]\nException raised:" in report
     assert "IndexError: list index out of range" in report
+
+
+def test_generated_table_functions_run_under_the_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        measuring="""
+        def good():
+            return ["mode", "ms"], [["eager", "1.0"]]
+
+        def broken():
+            raise RuntimeError("the timer fell over")
+        """
+    )
+    pytester.syspathinsert()
+    write_chapter(
+        pytester,
+        "measured.md",
+        """\
+        # Measured
+
+        ```{generated-table} measuring.good
+        ```
+
+        ```{generated-table} measuring.broken
+        :caption: Broken
+        ```
+        """,
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*measured.md::sybil:chapter,line:6*RuntimeError: the ti*"])
+
+
+OWN_PROCESS_CHAPTER = """\
+    ---
+    own-process: it splits the CPU into two logical devices before TensorFlow starts
+    ---
+    # Two devices
+
+    ```python
+    import tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    ```
+
+    ```python
+    >>> len(tf.config.list_logical_devices("CPU"))
+    2
+    ```
+    """
+
+
+def test_an_own_process_chapter_starts_tensorflow_itself(pytester: pytest.Pytester) -> None:
+    # This process initialised TensorFlow long ago; only a fresh one can split the CPU.
+    write_chapter(pytester, "devices.md", OWN_PROCESS_CHAPTER)
+    result = run(pytester)
+    result.assert_outcomes(passed=1)
+
+
+def test_an_own_process_failure_shows_the_childs_report(pytester: pytest.Pytester) -> None:
+    write_chapter(pytester, "devices.md", OWN_PROCESS_CHAPTER.replace("    2\n", "    3\n"))
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*devices.md ran in its own process and failed:", "*devices.md, line 13*", "Expected:"]
+    )
+
+
+def test_own_process_needs_a_reason(pytester: pytest.Pytester) -> None:
+    write_chapter(pytester, "devices.md", OWN_PROCESS_CHAPTER.replace("it splits", "''  #"))
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*devices.md: 'own-process' needs a reason, as a sentence"])

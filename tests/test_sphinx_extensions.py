@@ -39,3 +39,17 @@ def test_plot_directive_puts_its_figure_and_source_on_a_myst_page(app) -> None:
     assert len(images) == 1
     assert f'src="_images/{images[0].name}"' in html
     assert "three points" in html  # the figure's source, shown with it
+
+
+@pytest.mark.sphinx("html", testroot="generated-table")
+def test_generated_table_renders_the_measurement_and_the_machine(app) -> None:
+    app.build()
+    html = " ".join((app.outdir / "index.html").read_text(encoding="utf-8").split())
+    assert "Steps per <em>second</em>" in html
+    assert "<p>graph</p>" in html and "<p>480</p>" in html
+    assert "Measured on " in html and "CPU cores" in html and "TensorFlow " in html
+    warnings = app.warning.getvalue()
+    assert "index.md:7" in warnings
+    assert "measurements.malformed: row 1 must be 2 str" in warnings
+    assert "index.md:10" in warnings
+    assert "cannot import measurements.missing" in warnings

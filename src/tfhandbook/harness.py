@@ -8,6 +8,7 @@ from fixed seeds in a fresh Keras session. What runs:
 - ```` ```{doctest} ```` directives, checked the same way;
 - invisible setup in ``<!-- invisible-code-block: python ... -->`` comments;
 - ```` ```{plot} ```` figures, each in a namespace of its own, as the Sphinx build runs them;
+- the measuring function behind each ```` ```{generated-table} ````;
 - the doctests in ``snippets/**/*.py`` docstrings.
 
 Nothing can be skipped invisibly: code the reader sees but the tests do not run goes in a
@@ -32,6 +33,7 @@ from sybil.parsers.myst.lexers import DirectiveLexer
 from sybil.parsers.rest import DocTestParser as DocstringDocTestParser
 
 from tfhandbook.checker import TensorFlowOutputChecker
+from tfhandbook.measured_tables import run_table_function
 from tfhandbook.runtime import import_tensorflow_quietly, reset_state
 
 #: Doctest flags for every example: `...` matches anything, runs of whitespace are equal.
@@ -108,6 +110,24 @@ class PlotDirectiveParser:
             plt.close("all")
 
 
+class GeneratedTableParser:
+    """Call the function behind each ```` ```{generated-table} ```` as the build does, so a
+    table whose code breaks fails the tests, not only the build."""
+
+    def __init__(self) -> None:
+        self.lexer = DirectiveLexer(directive="generated-table")
+
+    def __call__(self, document: Document) -> Iterable[Region]:
+        for region in self.lexer(document):
+            region.parsed = region.lexemes["arguments"]
+            region.evaluator = self.evaluate
+            yield region
+
+    @staticmethod
+    def evaluate(example: Example) -> None:
+        run_table_function(example.parsed)
+
+
 class DocstringParser(DocstringDocTestParser):
     """Doctests in the snippets' docstrings."""
 
@@ -138,7 +158,12 @@ def end_document(namespace: dict[str, Any]) -> None:
 def book_sybils(root: Path) -> list[Sybil]:
     """The Sybil configurations for a checkout at `root`: chapters and snippets."""
     chapters = Sybil(
-        parsers=[ChapterCodeParser(), ChapterDocTestDirectiveParser(), PlotDirectiveParser()],
+        parsers=[
+            ChapterCodeParser(),
+            ChapterDocTestDirectiveParser(),
+            PlotDirectiveParser(),
+            GeneratedTableParser(),
+        ],
         path=str(root / "docs"),
         patterns=["*.md"],
         excludes=["_build/*"],

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tfhandbook.harness import book_sybils
+from tfhandbook.isolation import OwnProcessChapter, runs_here
 from tfhandbook.runtime import import_tensorflow_quietly
 
 
@@ -24,6 +25,8 @@ _COLLECTORS = pytest.StashKey[list]()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".md" and not runs_here(file_path):
+        return OwnProcessChapter.from_parent(parent, path=file_path)
     for collect in parent.config.stash[_COLLECTORS]:
         collected = collect(file_path, parent)
         if collected is not None:
