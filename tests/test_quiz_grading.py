@@ -1,0 +1,124 @@
+"""Grading code answers: the reference passes, plausible mistakes fail, and hostile answers
+are caught without harming the grader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tfhandbook.quiz.bank import Question, load_bank
+from tfhandbook.quiz.grading import grade, imported_modules
+
+BANKS = Path(__file__).parent / "quiz"
+
+
+@pytest.fixture(scope="module")
+def softmax() -> Question:
+    return load_bank(BANKS / "numpy.quiz.yaml").question("softmax")
+
+
+def test_the_reference_passes_and_each_wrong_solution_fails(softmax: Question) -> None:
+    assert grade(softmax, softmax.solution, seed=1).passed
+    for wrong in softmax.wrong_solutions:
+        verdict = grade(softmax, wrong.code, seed=1)
+        assert verdict.status == "failed", wrong.name
+
+
+def test_public_failures_show_values_hidden_ones_do_not(softmax: Question) -> None:
+    wrong_axis = softmax.wrong_solutions[1].code
+    verdict = grade(softmax, wrong_axis, seed=1)
+    public, hidden = verdict.checks
+    assert public.passed is False and "expected [[0.09" in public.message
+    assert hidden.message == "on inputs you have not seen: 'p' has the wrong values"
+
+
+def test_a_syntax_error_is_not_gradable_and_spends_no_attempt(softmax: Question) -> None:
+    verdict = grade(softmax, "def softmax(x):\n    return (", seed=1)
+    assert verdict.status == "not gradable" and not verdict.spends_attempt
+    assert "answer.py line 2" in verdict.summary
+
+
+def test_a_broken_reference_is_the_graders_fault(softmax: Question) -> None:
+    from dataclasses import replace
+
+    broken = replace(softmax, solution="def softmax(x):\n    raise ValueError('oops')\n")
+    verdict = grade(broken, softmax.solution, seed=1)
+    assert verdict.status == "not gradable"
+    assert "reference solution fails its own checks" in verdict.summary
+
+
+HOSTILE = {
+    "endless loop": (
+        "def softmax(x):\n    while True:\n        pass\n",
+        "did not finish within 5 s",
+    ),
+    "memory hog": (
+        "hog = bytearray(8 * 2**30)\n",
+        "MemoryError",
+    ),
+    "fork bomb": (
+        "import os\nwhile True:\n    os.fork()\n",
+        "the grader does not allow os.fork",
+    ),
+    "subprocess": (
+        "import subprocess\nsubprocess.run(['true'])\n",
+        "the grader does not allow subprocess.Popen",
+    ),
+    "network": (
+        "import socket\nsocket.create_connection(('127.0.0.1', 9))\n",
+        "the grader does not allow socket.",
+    ),
+    "writing outside its folder": (
+        "open('/tmp/tfhandbook-escaped.txt', 'w').write('x')\n",
+        "the grader does not allow writing to /tmp/tfhandbook-escaped.txt",
+    ),
+    "native calls": (
+        "import ctypes\nctypes.CDLL(None).system(b'true')\n",
+        "the grader does not allow ctypes.",
+    ),
+    "exiting early": (
+        "import os\nos._exit(0)\n",
+        "ended before the checks ran",
+    ),
+    "sys.exit": (
+        "import sys\nsys.exit(0)\n",
+        "SystemExit",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_answers_fail_with_a_clear_message(softmax: Question, name: str) -> None:
+    code, message = HOSTILE[name]
+    verdict = grade(softmax, code, seed=1)
+    assert verdict.status == "failed"
+    everything = verdict.summary + " ".join(check.message for check in verdict.checks)
+    assert message in everything
+    assert not Path("/tmp/tfhandbook-escaped.txt").exists()
+
+
+def test_printing_fake_results_or_patching_numpy_does_not_pass(softmax: Question) -> None:
+    fake = (
+        "import json, numpy as np\n"
+        "print(json.dumps({'submissions': [{'probes': []}]}))\n"
+        "np.allclose = lambda *args, **kwargs: True\n"
+        "def softmax(x):\n    return np.zeros_like(x)\n"
+    )
+    verdict = grade(softmax, fake, seed=1)
+    assert verdict.status == "failed"
+    assert [check.passed for check in verdict.checks] == [False, False]
+
+
+def test_tensorflow_is_loaded_only_for_questions_that_import_it() -> None:
+    assert imported_modules("import numpy as np\nfrom keras import layers\n") == [
+        "keras",
+        "numpy",
+    ]
+
+
+def test_a_tensorflow_question_checks_values_and_gradients() -> None:
+    question = load_bank(BANKS / "sample.quiz.yaml").question("scaled-relu")
+    assert grade(question, question.solution, seed=3).passed
+    verdict = grade(question, question.wrong_solutions[1].code, seed=3)
+    assert verdict.status == "failed"
