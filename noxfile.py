@@ -75,6 +75,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def quiz(session: nox.Session) -> None:
+    """Take a quiz in the terminal: `nox -s quiz -- take custom-losses` (see `-- --help`)."""
+    install(session)
+    session.run("tfhandbook", "quiz", *(session.posargs or ["list"]), env=QUIET_TF)
+
+
+@nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
     """Check style and spelling with ruff and codespell."""
     install(session, "lint", project=False)

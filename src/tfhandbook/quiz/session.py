@@ -1,0 +1,137 @@
+"""Taking a quiz, independent of how questions are shown: banks found on disk, attempts
+started, resumed, answered and submitted against the store, with the attempt limit.
+
+A part-level quiz (``part:custom-models``) draws one question from every pool of every
+chapter bank in the part's folder.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tfhandbook.quiz.bank import Bank, Pool, Question, fingerprint, load_bank
+from tfhandbook.quiz.marking import attempt_score, is_correct
+from tfhandbook.quiz.sampling import DrawnQuestion, draw
+from tfhandbook.quiz.store import Attempt, Store
+from tfhandbook.quiz.variants import Variant, expand
+
+PART_PREFIX = "part:"
+
+
+class QuizError(RuntimeError):
+    """Something the learner asked for that cannot be done (unknown quiz, no attempts left)."""
+
+
+def find_banks(docs: Path) -> dict[str, Path]:
+    """Chapter banks under `docs`, by quiz id."""
+    return {load_bank(path).quiz: path for path in sorted(docs.rglob("*.quiz.yaml"))}
+
+
+def part_bank(folder: Path, title: str = "") -> Bank:
+    """A quiz over a whole part: one question from each pool of each chapter bank."""
+    banks = [load_bank(path) for path in sorted(folder.glob("*.quiz.yaml"))]
+    if not banks:
+        raise QuizError(f"no question banks in {folder}")
+    pools = tuple(
+        Pool(id=f"{bank.quiz}/{pool.id}", draw=1, questions=pool.questions, line=pool.line)
+        for bank in banks
+        for pool in bank.pools
+    )
+    text = "".join(bank.fingerprint for bank in banks)
+    return replace(
+        banks[0],
+        quiz=f"{PART_PREFIX}{folder.name}",
+        title=title or f"Part quiz: {folder.name}",
+        path=folder,
+        pools=pools,
+        fingerprint=fingerprint(text),
+    )
+
+
+def load_quiz(docs: Path, quiz: str) -> Bank:
+    if quiz.startswith(PART_PREFIX):
+        return part_bank(docs / quiz.removeprefix(PART_PREFIX))
+    banks = find_banks(docs)
+    if quiz not in banks:
+        raise QuizError(f"no quiz {quiz!r}; the quizzes are: {', '.join(sorted(banks))}")
+    return load_bank(banks[quiz])
+
+
+def snapshot(drawn: DrawnQuestion) -> dict[str, Any]:
+    """What an attempt keeps of a question: enough to show and mark it later, whatever
+    happens to the bank meanwhile."""
+    variant: Variant = drawn.variant
+    question = variant.question
+    data: dict[str, Any] = {
+        "key": variant.key,
+        "id": question.id,
+        "type": question.type,
+        "prompt": variant.prompt,
+        "explanation": question.explanation,
+    }
+    if question.type == "code":
+        data["starter"] = question.starter
+        data["public_checks"] = [check.probe for check in question.public_checks]
+    else:
+        data["choices"] = drawn.shown_choices
+        data["answer"] = (
+            list(variant.answer) if isinstance(variant.answer, tuple) else variant.answer
+        )
+        data["tolerance"] = question.tolerance
+    return data
+
+
+def finished_attempts(store: Store, bank: Bank) -> list[Attempt]:
+    return [attempt for attempt in store.attempts(bank.quiz) if not attempt.in_progress]
+
+
+def start_or_resume(store: Store, bank: Bank, seed: int | None = None) -> Attempt:
+    """The attempt in progress, or a new one with a fresh draw if any attempts are left."""
+    if current := store.current(bank.quiz):
+        return current
+    used = len(finished_attempts(store, bank))
+    if used >= bank.attempts:
+        raise QuizError(f"{bank.quiz}: all {bank.attempts} attempts are used")
+    seed = secrets.randbelow(2**32) if seed is None else seed
+    questions = [snapshot(drawn) for drawn in draw(bank, expand(bank), seed)]
+    return store.start(bank.quiz, bank.fingerprint, seed, questions)
+
+
+def mark(question: dict[str, Any], response: Any) -> bool:
+    """Mark a response against an attempt's snapshot of the question."""
+    if question["type"] == "code":
+        return isinstance(response, dict) and response.get("status") == "passed"
+    if response is None:
+        return False
+    stub = Question(
+        id=question["id"],
+        type=question["type"],
+        prompt=question["prompt"],
+        line=0,
+        tolerance=question.get("tolerance", 0.0),
+    )
+    answer = question["answer"]
+    variant = Variant(stub, 0, {}, question["prompt"], tuple(question["choices"]),
+                      tuple(answer) if isinstance(answer, list) else answer)  # fmt: skip
+    return is_correct(variant, response)
+
+
+def submit(store: Store, bank: Bank, attempt: Attempt) -> tuple[float, bool]:
+    """Mark every question, store the result; return the score and whether it passed."""
+    results = {q["key"]: mark(q, attempt.answers.get(q["key"])) for q in attempt.questions}
+    score = attempt_score(results.values(), attempt.number)
+    store.finish(attempt, results, score)
+    return score, passed(bank, results)
+
+
+def passed(bank: Bank, results: dict[str, bool]) -> bool:
+    return bool(results) and sum(results.values()) / len(results) >= bank.pass_mark
+
+
+def may_reveal(store: Store, bank: Bank) -> bool:
+    """Answers and explanations only after a pass or once the last attempt is used."""
+    done = finished_attempts(store, bank)
+    return len(done) >= bank.attempts or any(passed(bank, a.results or {}) for a in done)
