@@ -23,6 +23,7 @@ extensions = [
     "tfhandbook.sphinxext.version_stamp",
     "tfhandbook.sphinxext.not_executed",
     "tfhandbook.sphinxext.generated_table",
+    "tfhandbook.sphinxext.quiz",
 ]
 
 exclude_patterns = ["_build", "**/.ipynb_checkpoints"]

@@ -122,3 +122,13 @@ def test_a_tensorflow_question_checks_values_and_gradients() -> None:
     assert grade(question, question.solution, seed=3).passed
     verdict = grade(question, question.wrong_solutions[1].code, seed=3)
     assert verdict.status == "failed"
+
+
+def test_verify_question_runs_reference_and_mistakes_in_one_child(softmax: Question) -> None:
+    from tfhandbook.quiz.grading import verify_question
+
+    assert verify_question(softmax) == {
+        "reference": True,
+        "overflows on large values": False,
+        "normalises over the wrong axis": False,
+    }

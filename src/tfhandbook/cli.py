@@ -35,7 +35,9 @@ Ask = Callable[[str], str]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tfhandbook", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="tfhandbook", description="Take the handbook's quizzes in the terminal."
+    )
     parser.add_argument("--docs", type=Path, default=Path("docs"), help="the handbook's docs/")
     commands = parser.add_subparsers(dest="area", required=True)
     quiz = commands.add_parser("quiz", help="take quizzes and grade coding answers")

@@ -246,3 +246,25 @@ def _check_result(
     if message and hidden:
         message = f"on inputs you have not seen: {message}"
     return CheckResult(check.name, hidden, passed=not message, message=message)
+
+
+def verify_question(question: Question, seed: int = 0) -> dict[str, bool]:
+    """For the bank's tests: run the reference and every wrong solution in ONE child (they
+    are the author's, trusted code) and report which of them pass all checks.
+
+    A sound question gives ``{"reference": True, <each wrong solution>: False}``.
+    """
+    checks = [*question.public_checks, *question.hidden_checks]
+    codes = [question.solution, *(wrong.code for wrong in question.wrong_solutions)]
+    outcomes = run_children(question.setup, codes, checks, seed, question.timeout * len(codes))
+    reference, *wrongs = outcomes
+    if "error" in reference or any("error" in probe for probe in reference["probes"]):
+        raise ChildFailure(f"{question.id}: the reference solution fails: {reference}")
+    verdicts = {"reference": True}
+    for wrong, outcome in zip(question.wrong_solutions, wrongs, strict=True):
+        verdicts[wrong.name] = "error" not in outcome and all(
+            "error" not in got
+            and not compare(want["values"], got["values"], question.rtol, question.atol)
+            for want, got in zip(reference["probes"], outcome["probes"], strict=True)
+        )
+    return verdicts

@@ -30,8 +30,8 @@ def normalise_text(text: str) -> str:
 
 def canonical_number(value: float, tolerance: float) -> str:
     """The number as the page hashes it: on a grid of step `tolerance`, or exactly."""
-    if tolerance > 0:
-        return str(round(value / tolerance))
+    if tolerance > 0:  # rounds halves up, as the page's Math.round does
+        return str(math.floor(value / tolerance + 0.5))
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
@@ -66,7 +66,7 @@ def answer_digests(variant: Variant, salt: str) -> list[str]:
         case "numeric":
             tolerance = question.tolerance
             if tolerance > 0:  # the grid points within the tolerance of the answer
-                centre = round(variant.answer / tolerance)
+                centre = int(canonical_number(variant.answer, tolerance))
                 accepted = [str(centre + step) for step in (-1, 0, 1)]
             else:
                 accepted = [canonical_number(variant.answer, 0)]

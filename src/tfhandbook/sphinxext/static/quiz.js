@@ -1,0 +1,337 @@
+/* The handbook's quizzes in the browser: draw an attempt from the bank embedded in the page,
+ * mark it against salted SHA-256 digests, and keep progress in localStorage.
+ * The draw (Mulberry32), the text normalisation and the digests match tfhandbook.quiz's
+ * Python, so a seed and an answer mean the same thing in the terminal and here. */
+"use strict";
+
+(() => {
+  // ---- SHA-256, synchronous, so it also works where crypto.subtle is unavailable (file://).
+  const K = new Uint32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  ]);
+
+  function sha256Bytes(text) {
+    const data = new TextEncoder().encode(text);
+    const length = ((data.length + 9 + 63) >> 6) << 6;
+    const bytes = new Uint8Array(length);
+    bytes.set(data);
+    bytes[data.length] = 0x80;
+    const view = new DataView(bytes.buffer);
+    view.setUint32(length - 4, data.length * 8);
+    view.setUint32(length - 8, Math.floor(data.length / 0x20000000));
+    const h = new Uint32Array([
+      0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ]);
+    const w = new Uint32Array(64);
+    const rotr = (x, n) => (x >>> n) | (x << (32 - n));
+    for (let offset = 0; offset < length; offset += 64) {
+      for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+      for (let i = 16; i < 64; i++) {
+        const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+        const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      let [a, b, c, d, e, f, g, hh] = h;
+      for (let i = 0; i < 64; i++) {
+        const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        [hh, g, f, e, d, c, b, a] = [g, f, e, (d + t1) | 0, c, b, a, (t1 + t2) | 0];
+      }
+      [a, b, c, d, e, f, g, hh].forEach((value, i) => { h[i] = (h[i] + value) | 0; });
+    }
+    const out = new Uint8Array(32);
+    const outView = new DataView(out.buffer);
+    h.forEach((value, i) => outView.setUint32(i * 4, value));
+    return out;
+  }
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = (salt, key, answer) => hex(sha256Bytes(`${salt}\x1f${key}\x1f${answer}`));
+
+  // ---- The draw: Mulberry32 and the same order of calls as tfhandbook.quiz.sampling.draw.
+  function mulberry32(seed) {
+    let state = seed >>> 0;
+    const next = () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (t ^ (t >>> 14)) >>> 0;
+    };
+    const below = (n) => next() % n;
+    const shuffled = (items) => {
+      const copy = items.slice();
+      for (let i = copy.length - 1; i > 0; i--) {
+        const j = below(i + 1);
+        [copy[i], copy[j]] = [copy[j], copy[i]];
+      }
+      return copy;
+    };
+    return { next, below, shuffled };
+  }
+
+  function draw(data, seed) {
+    const rng = mulberry32(seed);
+    const drawn = [];
+    for (const pool of data.pools) {
+      for (const variants of rng.shuffled(pool.questions).slice(0, pool.draw)) {
+        const variant = variants[rng.below(variants.length)];
+        const order = rng.shuffled([...variant.choices.keys()]);
+        drawn.push({ variant, order });
+      }
+    }
+    return drawn;
+  }
+
+  // ---- Marking, as tfhandbook.quiz.marking does it.
+  const PUNCTUATION = /\s*([()\[\]{},:=*+\-/<>])\s*/g;
+  function normaliseText(text) {
+    let t = text.trim().replace(/^[`'"]+|[`'"]+$/g, "").trim().toLowerCase();
+    return t.split(/\s+/).filter(Boolean).join(" ").replace(PUNCTUATION, "$1");
+  }
+  function canonicalNumber(value, tolerance) {
+    if (tolerance > 0) return String(Math.floor(value / tolerance + 0.5));
+    return String(value);
+  }
+  function responseText(variant, response) {
+    switch (variant.type) {
+      case "single":
+        return response === undefined || response === null ? null : String(response);
+      case "multiple":
+        return (response || []).slice().sort((x, y) => x - y).join(",");
+      case "numeric": {
+        const number = Number(String(response ?? "").trim());
+        return String(response ?? "").trim() === "" || !Number.isFinite(number)
+          ? null
+          : canonicalNumber(number, variant.tolerance);
+      }
+      case "text":
+        return normaliseText(String(response ?? ""));
+      default:
+        return null;
+    }
+  }
+  function isCorrect(data, variant, response) {
+    const text = responseText(variant, response);
+    return text !== null && variant.digests.includes(digest(data.salt, variant.key, text));
+  }
+  function reveal(data, variant) {
+    const key = `${data.salt}:${variant.key}`;
+    const bytes = Uint8Array.from(atob(variant.reveal), (c) => c.charCodeAt(0));
+    let stream = new Uint8Array(0);
+    for (let counter = 0; stream.length < bytes.length; counter++) {
+      const block = sha256Bytes(`${key}:${counter}`);
+      const joined = new Uint8Array(stream.length + block.length);
+      joined.set(stream);
+      joined.set(block, stream.length);
+      stream = joined;
+    }
+    return JSON.parse(new TextDecoder().decode(bytes.map((b, i) => b ^ stream[i])));
+  }
+
+  // ---- Progress in localStorage, keyed by the bank's fingerprint.
+  const storageKey = (data) => `tfhandbook-quiz:${data.quiz}:${data.fingerprint}`;
+  function load(data) {
+    try {
+      const saved = JSON.parse(localStorage.getItem(storageKey(data)) || "null");
+      if (saved && Array.isArray(saved.attempts)) return saved;
+    } catch (error) {
+      console.warn(`tfhandbook quiz ${data.quiz}: ignoring unreadable saved progress`, error);
+    }
+    return { format: "tfhandbook-progress/1", quiz: data.quiz, fingerprint: data.fingerprint, attempts: [], current: null };
+  }
+  const save = (data, state) => localStorage.setItem(storageKey(data), JSON.stringify(state));
+
+  // ---- The page.
+  const element = (tag, attributes = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === "html") node.innerHTML = value;
+      else if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value);
+    }
+    node.append(...children);
+    return node;
+  };
+  const percent = (x) => `${Math.round(x * 100)}%`;
+
+  class Quiz {
+    constructor(root) {
+      this.root = root;
+      this.data = JSON.parse(root.querySelector(".tfh-quiz-data").textContent);
+      this.body = root.querySelector(".tfh-quiz-body");
+      this.state = load(this.data);
+      this.render();
+    }
+
+    get used() { return this.state.attempts.length; }
+    get best() { return Math.max(0, ...this.state.attempts.map((a) => a.score)); }
+    get passedOnce() { return this.state.attempts.some((a) => a.passed); }
+    get mayReveal() { return this.passedOnce || this.used >= this.data.attempts; }
+
+    persist() { save(this.data, this.state); }
+
+    start() {
+      const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+      this.state.current = { number: this.used + 1, seed, answers: {} };
+      this.persist();
+      this.render();
+    }
+
+    submit() {
+      const current = this.state.current;
+      const drawn = draw(this.data, current.seed);
+      const marked = drawn.filter(({ variant }) => variant.type !== "code");
+      const results = {};
+      for (const { variant } of marked) {
+        results[variant.key] = isCorrect(this.data, variant, current.answers[variant.key]);
+      }
+      const right = Object.values(results).filter(Boolean).length;
+      const fraction = marked.length ? right / marked.length : 0;
+      const weight = Math.max(0, 1 - this.data.decay * (current.number - 1));
+      this.state.attempts.push({
+        ...current, results, score: weight * fraction, passed: fraction >= this.data.passMark, finished: Date.now(),
+      });
+      this.state.current = null;
+      this.persist();
+      this.render();
+    }
+
+    header() {
+      const left = this.data.attempts - this.used;
+      return element("div", { class: "tfh-quiz-header" },
+        element("strong", { text: this.data.title }),
+        element("span", { class: "tfh-quiz-status", text:
+          `Attempts used: ${this.used} of ${this.data.attempts} · best score ${percent(this.best)}` +
+          (left <= 0 ? " · no attempts left" : "") }));
+    }
+
+    render() {
+      this.body.replaceChildren(this.header());
+      const current = this.state.current;
+      if (current) this.renderAttempt(current);
+      else {
+        const last = this.state.attempts[this.state.attempts.length - 1];
+        if (last) this.renderResult(last);
+        if (this.used < this.data.attempts) {
+          const label = this.used ? "Try again" : "Start the quiz";
+          const button = element("button", { type: "button", class: "tfh-quiz-start", text: label });
+          button.addEventListener("click", () => this.start());
+          this.body.append(button);
+        }
+      }
+      this.body.append(this.tools());
+    }
+
+    renderAttempt(current) {
+      const form = element("form", { class: "tfh-quiz-form" });
+      form.append(element("p", { class: "tfh-quiz-attempt", text:
+        `Attempt ${current.number} of ${this.data.attempts}: answers are saved as you go.` }));
+      draw(this.data, current.seed).forEach(({ variant, order }, index) => {
+        form.append(this.renderQuestion(current, variant, order, index));
+      });
+      const submit = element("button", { type: "submit", class: "tfh-quiz-submit", text: "Submit answers" });
+      form.append(submit);
+      form.addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
+      this.body.append(form);
+    }
+
+    renderQuestion(current, variant, order, index) {
+      const name = `${this.data.quiz}-${variant.key}`;
+      const fieldset = element("fieldset", { class: "tfh-quiz-question", "data-key": variant.key });
+      fieldset.append(element("legend", { text: `Question ${index + 1}` }), element("div", { html: variant.prompt }));
+      const answers = current.answers;
+      const remember = (value) => { answers[variant.key] = value; this.persist(); };
+      if (variant.type === "single" || variant.type === "multiple") {
+        const type = variant.type === "single" ? "radio" : "checkbox";
+        for (const choice of order) {
+          const input = element("input", { type, name, value: String(choice) });
+          const saved = answers[variant.key];
+          input.checked = type === "radio" ? saved === choice : (saved || []).includes(choice);
+          input.addEventListener("change", () => {
+            const checked = [...fieldset.querySelectorAll("input:checked")].map((i) => Number(i.value));
+            remember(type === "radio" ? checked[0] : checked);
+          });
+          fieldset.append(element("label", { class: "tfh-quiz-choice" }, input, element("span", { html: variant.choices[choice] })));
+        }
+      } else if (variant.type === "numeric" || variant.type === "text") {
+        const input = element("input", { type: "text", name, "aria-label": `Answer to question ${index + 1}`, autocomplete: "off" });
+        input.value = answers[variant.key] ?? "";
+        input.addEventListener("input", () => remember(input.value));
+        fieldset.append(input);
+      } else {
+        fieldset.classList.add("tfh-quiz-code");
+        fieldset.append(
+          element("p", { text: "Starter code:" }), element("pre", {}, element("code", { text: variant.starter })),
+          element("details", {}, element("summary", { text: "Public checks" }),
+            ...variant.publicChecks.map((probe) => element("pre", {}, element("code", { text: probe })))),
+          element("p", { html: "Graded in the terminal, not on this page: save your answer as <code>answer.py</code> and run" }),
+          element("pre", {}, element("code", { text: variant.command })));
+      }
+      return fieldset;
+    }
+
+    renderResult(attempt) {
+      const section = element("div", { class: "tfh-quiz-result" });
+      section.append(element("p", { class: "tfh-quiz-score", text:
+        `Attempt ${attempt.number}: ${percent(attempt.score)} (${attempt.passed ? "passed" : "not passed"})` }));
+      const list = element("ol");
+      for (const { variant } of draw(this.data, attempt.seed)) {
+        const item = element("li", { "data-key": variant.key }, element("div", { html: variant.prompt }));
+        if (variant.type === "code") item.append(element("p", { class: "tfh-quiz-code-note", text: "Coding question: graded in the terminal." }));
+        else {
+          const right = attempt.results[variant.key];
+          item.append(element("p", { class: right ? "tfh-quiz-right" : "tfh-quiz-wrong", text: right ? "Right" : "Wrong" }));
+        }
+        if (this.mayReveal) {
+          const shown = reveal(this.data, variant);
+          if (shown.answer) item.append(element("p", { class: "tfh-quiz-answer", html: `Answer: ${shown.answer}` }));
+          if (shown.explanation) item.append(element("div", { class: "tfh-quiz-explanation", html: shown.explanation }));
+        }
+        list.append(item);
+      }
+      section.append(list);
+      if (!this.mayReveal) {
+        section.append(element("p", { text: "Answers and explanations appear after a pass or your last attempt." }));
+      }
+      this.body.append(section);
+    }
+
+    tools() {
+      const exportButton = element("button", { type: "button", class: "tfh-quiz-export", text: "Export progress" });
+      exportButton.addEventListener("click", () => {
+        const blob = new Blob([JSON.stringify(this.state, null, 1)], { type: "application/json" });
+        const link = element("a", { href: URL.createObjectURL(blob), download: `${this.data.quiz}-progress.json` });
+        link.click();
+        URL.revokeObjectURL(link.href);
+      });
+      const importInput = element("input", { type: "file", accept: "application/json", class: "tfh-quiz-import", "aria-label": "Import progress" });
+      importInput.addEventListener("change", async () => {
+        const file = importInput.files[0];
+        if (!file) return;
+        try {
+          const imported = JSON.parse(await file.text());
+          if (imported.quiz !== this.data.quiz || !Array.isArray(imported.attempts)) throw new Error("not this quiz's progress");
+          if (imported.fingerprint !== this.data.fingerprint) throw new Error("saved for another version of this quiz");
+          if (imported.attempts.length >= this.state.attempts.length) this.state = imported;
+          this.persist();
+          this.render();
+        } catch (error) {
+          this.body.append(element("p", { class: "tfh-quiz-error", role: "alert", text: `Could not import ${file.name}: ${error.message}` }));
+        }
+      });
+      return element("div", { class: "tfh-quiz-tools" }, exportButton,
+        element("label", { class: "tfh-quiz-import-label" }, "Import progress ", importInput));
+    }
+  }
+
+  const start = () => document.querySelectorAll(".tfh-quiz").forEach((root) => new Quiz(root));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+  window.tfhandbookQuiz = { sha256: (text) => hex(sha256Bytes(text)), mulberry32, normaliseText };
+})();

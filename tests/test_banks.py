@@ -1,0 +1,45 @@
+"""Every question bank in the book: valid, answerable, and its coding questions sound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tfhandbook.quiz.bank import load_bank
+from tfhandbook.quiz.grading import verify_question
+from tfhandbook.quiz.variants import expand
+
+DOCS = Path(__file__).parents[1] / "docs"
+BANKS = sorted(DOCS.rglob("*.quiz.yaml"))
+CODE_QUESTIONS = [
+    (path, question.id)
+    for path in BANKS
+    for question in load_bank(path).questions
+    if question.type == "code"
+]
+
+
+@pytest.mark.parametrize("path", BANKS, ids=lambda path: path.stem)
+def test_a_bank_is_big_enough_and_every_variant_has_an_answer(path: Path) -> None:
+    bank = load_bank(path)
+    kinds = [question.type for question in bank.questions]
+    assert len(kinds) >= 12, f"{path}: {len(kinds)} questions; a chapter's bank needs 12"
+    assert kinds.count("code") >= 2, f"{path}: a chapter's bank needs 2 coding questions"
+    for question_id, variants in expand(bank).items():
+        if bank.question(question_id).type != "code":
+            assert all(variant.answer is not None for variant in variants), question_id
+
+
+@pytest.mark.parametrize(
+    ("path", "question_id"), CODE_QUESTIONS, ids=[f"{p.stem}:{q}" for p, q in CODE_QUESTIONS]
+)
+def test_a_coding_question_passes_its_reference_and_fails_its_mistakes(
+    path: Path, question_id: str
+) -> None:
+    question = load_bank(path).question(question_id)
+    assert len(question.wrong_solutions) >= 2, "give at least two plausible wrong solutions"
+    verdicts = verify_question(question)
+    assert verdicts.pop("reference")
+    passing = [name for name, passed in verdicts.items() if passed]
+    assert not passing, f"these wrong solutions pass every check: {passing}"
