@@ -4,6 +4,8 @@ lives in the ``tfhandbook.sphinxext`` extensions."""
 from __future__ import annotations
 
 import importlib.metadata
+import os
+from urllib.parse import urlparse
 
 project = "The Advanced TensorFlow Handbook"
 author = "The Advanced TensorFlow Handbook authors"
@@ -24,6 +26,12 @@ extensions = [
     "tfhandbook.sphinxext.not_executed",
     "tfhandbook.sphinxext.generated_table",
     "tfhandbook.sphinxext.quiz",
+    "tfhandbook.sphinxext.notebook_download",
+    "tfhandbook.sphinxext.status_page",
+    "tfhandbook.sphinxext.course_differences",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "notfound.extension",
 ]
 
 exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
@@ -53,6 +61,18 @@ plot_rcparams = {"figure.dpi": 144, "savefig.bbox": "tight"}
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
+
+# -- Hosting: canonical URL, sitemap, social previews, 404 page ---------------------
+# Read the Docs sets READTHEDOCS_CANONICAL_URL; the GitHub Pages workflow sets HANDBOOK_BASE_URL.
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get(
+    "HANDBOOK_BASE_URL", "https://advanced-tensorflow-handbook.readthedocs.io/en/latest/"
+)
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["404.html", "search.html", "genindex.html"]
+ogp_site_url = html_baseurl
+ogp_site_name = "The Advanced TensorFlow Handbook"
+ogp_social_cards = {"enable": False}  # cards are drawn with Matplotlib: slow, and not needed
+notfound_urls_prefix = urlparse(html_baseurl).path or "/"
 
 # -- HTML -----------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

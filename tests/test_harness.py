@@ -291,3 +291,28 @@ def test_own_process_needs_a_reason(pytester: pytest.Pytester) -> None:
     result = run(pytester)
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*devices.md: 'own-process' needs a reason, as a sentence"])
+
+
+def test_a_run_records_each_chapters_examples_for_the_status_page(
+    pytester: pytest.Pytester,
+) -> None:
+    import json
+
+    write_chapter(pytester, "chapter.md", CHAPTER)
+    write_chapter(pytester, "devices.md", OWN_PROCESS_CHAPTER)
+    run(pytester).assert_outcomes(passed=6)
+    status = json.loads((pytester.path / ".tfhandbook" / "test-status.json").read_text())
+    files = status["files"]
+    assert files["docs/chapter.md"]["examples"] == 5
+    assert files["docs/devices.md"]["examples"] == 2  # counted in its own process
+    assert "CPU cores" in status["machine"]
+
+
+def test_a_read_only_checkout_runs_but_records_nothing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_chapter(pytester, "chapter.md", CHAPTER)
+    monkeypatch.setenv("TFHANDBOOK_STATUS", "/proc/no-such-place/status.json")
+    result = run(pytester)
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["tfhandbook: test status not recorded*"])

@@ -76,6 +76,9 @@ class OwnProcessRun(pytest.Item):
         self.add_report_section("call", "child pytest", child.stdout + child.stderr)
         if child.returncode != 0:
             raise OwnProcessFailure(child.stdout + child.stderr)
+        # The status page counts the child's examples, not this one item.
+        passed = re.search(r"(\d+) passed", child.stdout)
+        self.user_properties.append(("examples", int(passed.group(1)) if passed else 1))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
         if isinstance(excinfo.value, OwnProcessFailure):

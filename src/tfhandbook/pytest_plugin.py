@@ -13,12 +13,15 @@ import pytest
 from tfhandbook.harness import book_sybils
 from tfhandbook.isolation import OwnProcessChapter, runs_here
 from tfhandbook.runtime import import_tensorflow_quietly
+from tfhandbook.test_status import StatusRecorder
 
 
 def pytest_configure(config: pytest.Config) -> None:
     import_tensorflow_quietly()
     collectors = [sybil.pytest() for sybil in book_sybils(Path(config.rootpath))]
     config.stash[_COLLECTORS] = collectors
+    if not hasattr(config, "workerinput"):  # the controller sees every worker's reports
+        config.pluginmanager.register(StatusRecorder(Path(config.rootpath)), "tfhandbook-status")
 
 
 _COLLECTORS = pytest.StashKey[list]()

@@ -1,0 +1,34 @@
+"""Offer every chapter as a Jupyter notebook, generated from its MyST source at build time.
+
+The notebook (see :mod:`tfhandbook.notebooks`) is written beside the copied sources, and the
+theme's download menu lists it, next to the ``.md`` source, on every page that has code.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from tfhandbook.notebooks import chapter_notebook
+
+
+def _add_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if doctree is None or context.get("page_source_suffix") != ".md":
+        return
+    source = Path(app.env.doc2path(pagename))
+    notebook = chapter_notebook(source)
+    if sum(cell["cell_type"] == "code" for cell in notebook["cells"]) < 2:
+        return  # the seed cell alone: a page without code
+    destination = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    # sphinx-book-theme's download menu links `_sources/<ipynb_source>` when this is set.
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", _add_notebook, priority=400)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

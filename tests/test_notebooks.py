@@ -1,0 +1,95 @@
+"""Converting a MyST chapter into a notebook that runs what the tests run."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+from tfhandbook.notebooks import chapter_notebook, doctest_sources, plain_roles
+
+CHAPTER = """\
+    ---
+    own-process: a reason
+    ---
+    # A chapter
+
+    Prose with {src}`~keras.src.layers.layer.Layer.__call__` and {doc}`a link <other>`.
+
+    <!-- invisible-code-block: python
+    import numpy as np
+    -->
+
+    ```python
+    >>> def twice(x):
+    ...     return 2 * x
+    ...
+    >>> twice(2)
+    4
+    >>> 1 / 0
+    Traceback (most recent call last):
+    ...
+    ZeroDivisionError: division by zero
+    ```
+
+    ```{literalinclude} helper.py
+    :pyobject: helper
+    ```
+
+    ```{not-executed} Keras 2 only
+    import keras.layers.merge
+    ```
+
+    ````{exercise}
+    :label: ex-one
+    Write it.
+    ````
+
+    ````{solution} ex-one
+    :class: dropdown
+    ```python
+    >>> twice(3)
+    6
+    ```
+    ````
+
+    ```{plot}
+    import matplotlib.pyplot as plt
+    plt.plot([1, 2])
+    ```
+    """
+
+
+def test_a_chapter_becomes_cells_in_reading_order(tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text("import os\n\n\ndef helper():\n    return 1\n")
+    chapter = tmp_path / "chapter.md"
+    chapter.write_text(textwrap.dedent(CHAPTER))
+    notebook = nbformat.reads(json.dumps(chapter_notebook(chapter)), as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.source for cell in code[1:]] == [
+        "import numpy as np",
+        "def twice(x):\n    return 2 * x",
+        "twice(2)",
+        "1 / 0",
+        "twice(3)",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
+    ]
+    assert code[4].metadata["tags"] == ["raises-exception"]
+    markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "Prose with `__call__` and a link." in markdown
+    assert "def helper():\n    return 1" in markdown and "import os" not in markdown
+    assert "**Not executed:** Keras 2 only" in markdown
+    assert "own-process" not in markdown
+
+
+def test_doctest_continuations_and_outputs_are_told_apart_as_doctest_does() -> None:
+    block = ">>> x = [\n... 1]\n>>> x\n[1]\n...\n>>> 1 / 0\nTraceback (most recent call last):\n"
+    assert doctest_sources(block) == [("x = [\n1]", False), ("x", False), ("1 / 0", True)]
+
+
+def test_roles_become_plain_markdown() -> None:
+    assert plain_roles("{src}`keras.Model <keras.src.models.model.Model>`") == "`keras.Model`"
+    assert plain_roles("{term}`tape`") == "tape"
