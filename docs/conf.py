@@ -29,7 +29,8 @@ extensions = [
     "tfhandbook.sphinxext.notebook_download",
     "tfhandbook.sphinxext.status_page",
     "tfhandbook.sphinxext.course_differences",
-    "sphinx_sitemap",
+    "tfhandbook.sphinxext.sitemap",
+    "tfhandbook.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",
     "notfound.extension",
 ]
@@ -37,6 +38,8 @@ extensions = [
 exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
 nitpicky = True
 nitpick_ignore: list[tuple[str, str]] = []
+
+html_math_renderer = "mathml"
 
 # -- MyST --------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "attrs_inline", "substitution"]
@@ -67,8 +70,6 @@ copybutton_only_copy_prompt_lines = True
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get(
     "HANDBOOK_BASE_URL", "https://advanced-tensorflow-handbook.readthedocs.io/en/latest/"
 )
-sitemap_url_scheme = "{link}"
-sitemap_excludes = ["404.html", "search.html", "genindex.html"]
 ogp_site_url = html_baseurl
 ogp_site_name = "The Advanced TensorFlow Handbook"
 ogp_social_cards = {"enable": False}  # cards are drawn with Matplotlib: slow, and not needed
@@ -79,7 +80,9 @@ html_theme = "sphinx_book_theme"
 html_title = "The Advanced TensorFlow Handbook"
 html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
+html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = "%Y-%m-%d"
+html_context = {"default_mode": "auto"}  # follow the reader's system setting until they choose
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,

@@ -8,6 +8,8 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytest_plugins = ("pytester", "sphinx.testing.fixtures")
+
+ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +47,7 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def serve() -> Callable[[Path], contextlib.AbstractContextManager[str]]:
     """``with serve(folder) as url:`` serves a built site on localhost."""
     return served
@@ -66,3 +70,22 @@ def served(folder: Path) -> Iterator[str]:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+@pytest.fixture(scope="session")
+def handbook_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole handbook, built as the README's build command builds it (warnings are
+    errors), into a temporary folder; or the build in ``$TFHANDBOOK_SITE`` if set."""
+    if site := os.environ.get("TFHANDBOOK_SITE"):
+        return Path(site)
+    out = tmp_path_factory.mktemp("site")
+    command = [sys.executable, "-m", "sphinx", "-q", "-n", "-W", "--keep-going", "-b", "html"]
+    build = subprocess.run(
+        [*command, "-d", str(out / ".doctrees"), str(ROOT / "docs"), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if build.returncode:
+        pytest.fail(f"the handbook does not build:\n{build.stderr[-5000:]}")
+    return out

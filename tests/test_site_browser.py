@@ -1,0 +1,168 @@
+"""The built handbook in a real browser: what a reader does on the first visit.
+
+The site is the real book, built once per run (see the ``handbook_site`` fixture)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+PARTS = ("custom-models", "custom-training", "computer-vision", "generative")
+
+
+@pytest.fixture(scope="module")
+def site_url(handbook_site: Path, serve) -> str:
+    with serve(handbook_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(chromium, site_url):
+    context = chromium.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            page.problems.append(f"console: {message.text}") if message.type == "error" else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            page.problems.append(f"{response.status}: {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def test_the_landing_page_leads_to_every_part(page, site_url: str) -> None:
+    page.goto(f"{site_url}/index.html")
+    assert page.title().startswith("The Advanced TensorFlow Handbook")
+    for part in PARTS:
+        page.goto(f"{site_url}/index.html")
+        page.locator(f'.sd-card:has(a[href="{part}/index.html"])').click()
+        assert page.url.endswith(f"/{part}/index.html")
+        assert page.locator("h1").first.inner_text().startswith("Part ")
+    assert page.problems == []
+
+
+def test_search_finds_the_gradienttape_chapter(page, site_url: str) -> None:
+    page.goto(f"{site_url}/search.html?q=GradientTape")
+    results = page.locator("#search-results a")
+    results.first.wait_for(timeout=15000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("custom-training/gradient-tape" in href for href in hrefs), hrefs
+
+
+def test_a_copy_button_copies_code_without_prompts_or_output(page, site_url: str) -> None:
+    page.goto(f"{site_url}/custom-models/custom-losses.html")
+    block = page.locator("div.highlight-python", has_text=">>>").first
+    block.hover()
+    block.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    shown = block.inner_text()
+    assert ">>>" in shown and ">>>" not in copied and copied.strip()
+    outputs = [line for line in shown.splitlines() if line and not line.startswith((">>>", "..."))]
+    assert not any(line in copied.splitlines() for line in outputs if line.strip())
+
+
+def test_dark_mode_toggles_and_is_remembered(page, site_url: str) -> None:
+    page.goto(f"{site_url}/index.html")
+    page.evaluate("localStorage.setItem('mode', 'light')")
+    page.reload()
+    assert page.locator("html").get_attribute("data-theme") == "light"
+    page.locator("button.theme-switch-button:visible").first.click()
+    page.locator('.theme-change-button[data-mode="dark"]:visible').first.click()
+    assert page.locator("html").get_attribute("data-theme") == "dark"
+    page.reload()
+    assert page.locator("html").get_attribute("data-theme") == "dark"
+
+
+def test_the_notebook_download_is_a_valid_notebook(page, site_url: str) -> None:
+    import nbformat
+
+    page.goto(f"{site_url}/custom-models/custom-layers.html")
+    href = page.locator("a.btn-download-notebook-button").first.get_attribute("href")
+    response = page.request.get(urljoin(page.url, href))
+    assert response.ok, href
+    notebook = nbformat.reads(response.text(), as_version=4)
+    nbformat.validate(notebook)
+    assert sum(cell.cell_type == "code" for cell in notebook.cells) > 10
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in site.rglob("*.html")
+        if "_static" not in path.parts and "plot_directive" not in path.parts
+    )
+
+
+def test_no_page_logs_an_error_or_requests_a_missing_file(
+    page, site_url: str, handbook_site: Path
+) -> None:
+    for path in html_pages(handbook_site):
+        if path.name == "404.html":  # it loads its files from the hosted site's root
+            continue
+        page.goto(f"{site_url}/{path.relative_to(handbook_site).as_posix()}")
+        page.wait_for_load_state("networkidle")
+    assert page.problems == []
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        for name in ("href", "src"):
+            value = attributes.get(name)
+            if value and not re.match(r"^([a-z]+:|//|#$|javascript:)", value):
+                self.links.append(value)
+
+
+def parsed(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_internal_link_resolves(handbook_site: Path) -> None:
+    broken = []
+    cache: dict[Path, _Links] = {}
+    for path in html_pages(handbook_site):
+        if path.name == "404.html":  # its links are absolute to the hosted site's root
+            continue
+        for link in parsed(path).links:
+            parts = urlsplit(link)
+            target, anchor = parts.path, parts.fragment
+            target_path = (path.parent / unquote(target)).resolve() if target else path
+            if target_path.is_dir():
+                target_path = target_path / "index.html"
+            if not target_path.exists():
+                broken.append(f"{path.relative_to(handbook_site)} -> {link}")
+            elif anchor and target_path.suffix == ".html":
+                ids = cache.setdefault(target_path, parsed(target_path)).ids
+                if unquote(anchor) not in ids:
+                    broken.append(f"{path.relative_to(handbook_site)} -> {link} (no such anchor)")
+    assert broken == []
+
+
+def test_the_sitemap_lists_every_chapter(handbook_site: Path) -> None:
+    sitemap = (handbook_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "custom-models/custom-losses.html" in sitemap
+    assert json.dumps(sitemap)  # well-formed text
