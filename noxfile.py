@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nox
 
@@ -79,6 +80,29 @@ def quiz(session: nox.Session) -> None:
     """Take a quiz in the terminal: `nox -s quiz -- take custom-losses` (see `-- --help`)."""
     install(session)
     session.run("tfhandbook", "quiz", *(session.posargs or ["list"]), env=QUIET_TF)
+
+
+@nox.session(reuse_venv=True)
+def audit(session: nox.Session) -> None:
+    """Lighthouse scores of the built handbook (landing page and two chapters)."""
+    install(session, "docs")
+    session.run("sphinx-build", "-q", "-b", "html", "docs", HTML, env=QUIET_TF)
+    tools = Path(session.cache_dir) / "lighthouse"
+    if not (tools / "node_modules" / ".bin" / "lighthouse").exists():
+        tools.mkdir(parents=True, exist_ok=True)
+        session.run(
+            "npm",
+            "install",
+            "--prefix",
+            str(tools),
+            "--no-audit",
+            "--no-fund",
+            "lighthouse@12",
+            external=True,
+        )
+    session.run(
+        "python", "-m", "tfhandbook.audit", HTML, str(tools / "node_modules/.bin/lighthouse")
+    )
 
 
 @nox.session(reuse_venv=True)

@@ -30,6 +30,7 @@ extensions = [
     "tfhandbook.sphinxext.status_page",
     "tfhandbook.sphinxext.course_differences",
     "tfhandbook.sphinxext.sitemap",
+    "tfhandbook.sphinxext.page_speed",
     "tfhandbook.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",
     "notfound.extension",
@@ -87,6 +88,7 @@ html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
     "use_fullscreen_button": False,
+    "navbar_persistent": [],  # search lives in the sidebar; no second search box on top
     "article_header_end": ["tested-with.html", "article-header-buttons.html"],
     "footer_content_items": ["tested-with.html", "copyright.html", "last-updated.html"],
 }

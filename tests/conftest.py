@@ -4,18 +4,17 @@ headless Chromium with a local web server for the browser tests."""
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tfhandbook.serving import served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -51,25 +50,6 @@ def chromium() -> Iterator[Browser]:
 def serve() -> Callable[[Path], contextlib.AbstractContextManager[str]]:
     """``with serve(folder) as url:`` serves a built site on localhost."""
     return served
-
-
-@contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """Serve `folder` over HTTP on a free localhost port; yield its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,59 @@
+"""Pages that paint fast on a slow phone: scripts deferred, images loaded lazily.
+
+Sphinx and the theme put their scripts in ``<head>`` without ``defer``, so the browser
+stops parsing the page until each has downloaded and run. The extensions' scripts (copy
+buttons, toggles, tabs, the theme's, the quiz) only act on the parsed page, so they are
+deferred: they still run in order, after parsing. Sphinx's own scripts stay as they are,
+because inline scripts in the page use what they define. Figures load lazily. The theme's
+``fontawesome.js`` (1.5 MB, only needed for custom SVG icons) is left out: its CSS draws the
+icons with the web font.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+TEMPLATES = Path(__file__).parent / "templates" / "page_speed"
+
+#: Scripts that inline code in the page relies on: never deferred.
+SPHINX_CORE = {
+    "documentation_options.js",
+    "doctools.js",
+    "sphinx_highlight.js",
+    "searchtools.js",
+    "language_data.js",
+    "searchindex.js",
+}
+
+
+def _deferrable(script: Any) -> bool:
+    name = str(script.filename or "").rsplit("/", 1)[-1].split("?")[0]
+    return (
+        bool(name) and name not in SPHINX_CORE and not {"defer", "async"} & set(script.attributes)
+    )
+
+
+def _speed_up(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    scripts = context.get("script_files", [])
+    context["script_files"] = [
+        type(script)(script.filename, priority=script.priority, **script.attributes, defer="defer")
+        if _deferrable(script)
+        else script
+        for script in scripts
+    ]
+    if "body" in context:
+        context["body"] = context["body"].replace("<img ", '<img loading="lazy" ')
+
+
+def _add_templates(app: Sphinx, config: Config) -> None:
+    config.templates_path.insert(0, str(TEMPLATES))  # before the theme's own
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _add_templates)
+    app.connect("html-page-context", _speed_up, priority=900)  # after every other handler
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
