@@ -316,3 +316,22 @@ def test_a_read_only_checkout_runs_but_records_nothing(
     result = run(pytester)
     result.assert_outcomes(passed=5)
     result.stdout.fnmatch_lines(["tfhandbook: test status not recorded*"])
+
+
+def test_a_resource_warning_is_reported_not_an_internal_error(pytester: pytest.Pytester) -> None:
+    write_chapter(
+        pytester,
+        "leaky.md",
+        """\
+        # Leaky
+
+        ```python
+        >>> open("x.txt", "w").write("1")
+        1
+        ```
+        """,
+    )
+    result = run(pytester, "-W", "error")
+    result.assert_outcomes(failed=1)
+    assert "INTERNALERROR" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*leaky.md::sybil:chapter,line:4*Unraisable*"])

@@ -35,3 +35,23 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         if collected is not None:
             return collected
     return None
+
+
+def _tolerant_traceback_filter() -> None:
+    """Sybil 9 cuts a failure's traceback at its second entry and crashes pytest with an
+    INTERNALERROR (hiding the failure) when there is only one, as for a ResourceWarning
+    turned into an error by ``filterwarnings = error``. Fall back to the whole traceback."""
+    from sybil.integration.pytest import SybilItem
+
+    original = SybilItem._traceback_filter
+
+    def traceback_filter(self: SybilItem, excinfo: pytest.ExceptionInfo[BaseException]):
+        try:
+            return original(self, excinfo)
+        except IndexError:
+            return excinfo.traceback
+
+    SybilItem._traceback_filter = traceback_filter
+
+
+_tolerant_traceback_filter()
