@@ -117,7 +117,10 @@ def encode(value: Any) -> dict[str, Any]:
         return {"kind": "text", "value": value.name}
     if hasattr(value, "numpy"):
         value = value.numpy()
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError:  # a ragged list, such as a list of shapes: compare it as text
+        return {"kind": "text", "value": repr(value)}
     if array.dtype.kind not in "biufc":
         raise TypeError(f"cannot compare a {type(value).__name__}: return numbers or text")
     array = np.ascontiguousarray(array)
