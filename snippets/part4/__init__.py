@@ -1,0 +1,1 @@
+"""Code that Part 4, Generative deep learning, builds up and embeds."""
