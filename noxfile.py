@@ -76,6 +76,59 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def bench(session: nox.Session) -> None:
+    """Time the suite (serial, parallel, per chapter), the HTML build and a notebook run."""
+    install(session, "bench")
+    session.run("python", "-m", "tfhandbook.bench", *session.posargs, env=QUIET_TF)
+
+
+@nox.session(reuse_venv=True)
+def flake(session: nox.Session) -> None:
+    """Run the suite 5 times with other hash seeds, threads and workers; compare outcomes."""
+    install(session, "test")
+    # `-- --sealed` cuts the network and mounts the checkout read-only (Linux, as root).
+    session.run("python", "-m", "tfhandbook.flake", *session.posargs, env=QUIET_TF)
+
+
+#: The pinned TensorFlow and the release before it; Keras and everything else stay pinned.
+TENSORFLOW_RELEASES = ["2.21", "2.20"]
+
+
+@nox.session(reuse_venv=True)
+@nox.parametrize("tensorflow", TENSORFLOW_RELEASES)
+def compat(session: nox.Session, tensorflow: str) -> None:
+    """Run every chapter's and snippet's examples against one TensorFlow release."""
+    # The constraints pin TensorFlow and TensorBoard to the book's release: drop those two.
+    pins = Path(CONSTRAINTS).read_text(encoding="utf-8").splitlines()
+    relaxed = Path(session.create_tmp()) / "constraints.txt"
+    relaxed.write_text(
+        "\n".join(pin for pin in pins if not pin.startswith(("tensorflow=", "tensorboard="))),
+        encoding="utf-8",
+    )
+    release = [f"tensorflow=={tensorflow}.*", f"tensorboard=={tensorflow}.*"]
+    others = [
+        requirement
+        for requirement in PYPROJECT["project"]["dependencies"]
+        if not requirement.startswith(("tensorflow", "tensorboard"))
+    ]
+    groups = nox.project.dependency_groups(PYPROJECT, "test")
+    session.install("-c", str(relaxed), *release, *others, *groups)
+    # The project's own metadata asks for the pinned release; this environment holds another.
+    session.install("--no-deps", "-e", ".")
+    session.run(
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-n",
+        "auto",
+        "--dist",
+        "loadfile",
+        *(session.posargs or ["docs", "snippets"]),
+        env={**QUIET_TF, "TFHANDBOOK_STATUS": str(Path(session.create_tmp()) / "status.json")},
+    )
+
+
+@nox.session(reuse_venv=True)
 def quiz(session: nox.Session) -> None:
     """Take a quiz in the terminal: `nox -s quiz -- take custom-losses` (see `-- --help`)."""
     install(session)

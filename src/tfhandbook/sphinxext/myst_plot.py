@@ -4,7 +4,8 @@ The directive renders its figure by handing reStructuredText to
 ``state_machine.insert_input``, which MyST-Parser's stand-in state machine does not
 implement, so in a ``.md`` page the figure silently never reaches the HTML (an error, not an
 image). This override collects that reStructuredText and parses it the way MyST parses an
-``{eval-rst}`` block. In ``.rst`` pages the directive runs unchanged.
+``{eval-rst}`` block. In ``.rst`` pages the directive runs unchanged. Either way, figures are drawn
+again only when what they draw changes (`tfhandbook.sphinxext.figure_cache`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from matplotlib.sphinxext.plot_directive import PlotDirective
 from myst_parser.mocking import MockRSTParser, MockStateMachine
 from sphinx.application import Sphinx
 
+from tfhandbook.sphinxext.figure_cache import note_figure_dependencies
+
 
 class MystPlotDirective(PlotDirective):
     """The plot directive, emitting its figure markup as nodes instead of inserted input."""
 
     def run(self) -> list[nodes.Node]:
+        note_figure_dependencies(self.state.document.settings.env, "\n".join(self.content))
         if not isinstance(self.state_machine, MockStateMachine):
             return super().run()
         generated: list[str] = []
@@ -39,7 +43,8 @@ class MystPlotDirective(PlotDirective):
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    # Registers the plot_* configuration values, then replaces the directive.
-    app.setup_extension("matplotlib.sphinxext.plot_directive")
+    # Registers the plot_* configuration values and the figure cache, then replaces the
+    # directive.
+    app.setup_extension("tfhandbook.sphinxext.figure_cache")
     app.add_directive("plot", MystPlotDirective, override=True)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
