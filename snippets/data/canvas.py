@@ -95,7 +95,7 @@ def make_multi_digit_canvases(
     >>> images.shape, labels.shape, boxes.shape
     ((5, 48, 48, 1), (5, 3), (5, 3, 4))
     >>> (labels >= 0).sum(axis=1)
-    array([3, 2, 1, 3, 1])
+    array([3, 2, 1, 1, 2])
     >>> bool(np.all(boxes[labels < 0] == 0))
     True
 

@@ -27,20 +27,20 @@ def shape_mask(kind: int, size: int, cy: float, cx: float, radius: float) -> np.
     `kind` is ``1`` (a circle of the given radius), ``2`` (an axis-aligned square of
     half-side `radius`) or ``3`` (an upward triangle inscribed in that square).
 
-    >>> shape_mask(2, 6, cy=2.5, cx=2.5, radius=1.5).astype(int)
+    >>> shape_mask(2, 6, cy=2, cx=2, radius=1.5).astype(int)
     array([[0, 0, 0, 0, 0, 0],
            [0, 1, 1, 1, 0, 0],
            [0, 1, 1, 1, 0, 0],
            [0, 1, 1, 1, 0, 0],
            [0, 0, 0, 0, 0, 0],
            [0, 0, 0, 0, 0, 0]])
-    >>> shape_mask(1, 7, cy=3, cx=3, radius=2).astype(int)
-    array([[0, 0, 0, 0, 0, 0, 0],
+    >>> shape_mask(3, 7, cy=3, cx=3, radius=3).astype(int)
+    array([[0, 0, 0, 1, 0, 0, 0],
            [0, 0, 0, 1, 0, 0, 0],
+           [0, 0, 1, 1, 1, 0, 0],
+           [0, 0, 1, 1, 1, 0, 0],
            [0, 1, 1, 1, 1, 1, 0],
            [0, 1, 1, 1, 1, 1, 0],
-           [0, 1, 1, 1, 1, 1, 0],
-           [0, 0, 0, 1, 0, 0, 0],
            [0, 0, 0, 0, 0, 0, 0]])
     """
     y, x = np.mgrid[0:size, 0:size].astype("float64")
@@ -48,7 +48,7 @@ def shape_mask(kind: int, size: int, cy: float, cx: float, radius: float) -> np.
     if kind == 1:
         return dy**2 + dx**2 <= radius**2
     if kind == 2:
-        return (np.abs(dy) < radius) & (np.abs(dx) < radius)
+        return (np.abs(dy) <= radius) & (np.abs(dx) <= radius)
     if kind == 3:
         # Apex at the top centre, base along the bottom edge of the square: the half-width
         # at height dy grows linearly from 0 at the apex to `radius` at the base.

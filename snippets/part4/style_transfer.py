@@ -1,0 +1,291 @@
+"""Neural style transfer: Gram matrices, content, style and total-variation losses, and an
+image optimised as a `tf.Variable`, with the figures of the "Neural style transfer" chapter.
+
+The handbook cannot download ImageNet weights, so the default feature extractor is a small
+VGG-shaped network with *random*, fixed filters (random features carry texture statistics:
+Ustyuzhaninov et al., 2016; He et al., 2016). `build_vgg19_extractor` is the real VGG19 path
+with the standard layer names; give it a weights file and it runs the same code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# The random extractor's layers follow VGG's names, so the same loss code serves both.
+STYLE_LAYERS = ("pixels", "block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
+CONTENT_LAYERS = ("block3_conv2",)
+# The layers Gatys et al. (2016) and the TensorFlow tutorial use with VGG19.
+VGG_STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+VGG_CONTENT_LAYERS = ("block5_conv2",)
+
+
+def load_style_transfer_images(size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """The content image (Chelsea the cat) and the style image (a stained-tissue texture).
+
+    Both come as ``(1, size, size, 3)`` float32 batches in [0, 1]. The style image is a
+    crop of scikit-image's immunohistochemistry sample, which is a texture at this scale.
+
+    >>> content, style = load_style_transfer_images(size=32)
+    >>> content.shape, style.shape, content.dtype
+    ((1, 32, 32, 3), (1, 32, 32, 3), dtype('float32'))
+    """
+    from snippets.data.images import load_image, random_crops
+
+    content = load_image("chelsea", size=size)[np.newaxis]
+    style = random_crops("immunohistochemistry", n=1, size=size, scale=3 * size, seed=0)
+    return content, style
+
+
+def gram_matrix(features: tf.Tensor) -> tf.Tensor:
+    """Channel-by-channel inner products of a feature map, averaged over positions.
+
+    For features of shape ``(batch, height, width, channels)`` the result has shape
+    ``(batch, channels, channels)``: entry ``[b, c, d]`` is the mean over all positions of
+    ``features[b, ..., c] * features[b, ..., d]``. Where a feature fired is summed away;
+    which features fire *together* remains.
+
+    >>> features = tf.random.stateless_normal((2, 5, 7, 3), seed=(1, 2))
+    >>> gram = gram_matrix(features)
+    >>> gram.shape
+    TensorShape([2, 3, 3])
+    >>> flat = tf.reshape(features, (2, 35, 3))
+    >>> bool(np.allclose(gram, tf.matmul(flat, flat, transpose_a=True) / 35, atol=1e-6))
+    True
+    """
+    features = tf.convert_to_tensor(features)
+    tf.debugging.assert_rank(features, 4, message="gram_matrix expects (batch, h, w, c)")
+    gram = tf.linalg.einsum("bijc,bijd->bcd", features, features)
+    positions = tf.cast(tf.shape(features)[1] * tf.shape(features)[2], gram.dtype)
+    return gram / positions
+
+
+def build_random_feature_extractor(
+    widths: tuple[int, ...] = (16, 32, 64, 64), seed: int = 0
+) -> keras.Model:
+    """A VGG-shaped network with random, frozen filters that returns a dict of feature maps.
+
+    Colour is kept out of the convolutions: the ``"pixels"`` output is the image scaled to
+    [-1, 1] (its Gram matrix holds the colour statistics), and the convolutions see the
+    luminance only, so matching their statistics changes texture, not hue. Block ``b`` has
+    ``widths[b - 1]`` filters and works at 1/2**(b-1) of the input resolution; the filters
+    are He-normal with a fixed seed and never trained.
+
+    >>> extractor = build_random_feature_extractor()
+    >>> outputs = extractor(np.zeros((1, 64, 64, 3), "float32"))
+    >>> {name: tuple(outputs[name].shape) for name in ("pixels", "block4_conv1")}
+    {'pixels': (1, 64, 64, 3), 'block4_conv1': (1, 8, 8, 64)}
+    """
+    initializer = keras.initializers.HeNormal(seed=seed)
+    image = keras.Input((None, None, 3), name="image")
+    pixels = layers.Rescaling(2.0, offset=-1.0, name="pixels")(image)
+    luminance = layers.Dense(
+        1,
+        use_bias=False,
+        kernel_initializer=keras.initializers.Constant([[0.299], [0.587], [0.114]]),
+        name="luminance",
+    )(pixels)
+    outputs = {"pixels": pixels}
+    x = luminance
+    for block, width in enumerate(widths, start=1):
+        if block > 1:
+            x = layers.AveragePooling2D(2, name=f"block{block - 1}_pool")(x)
+        for index in (1, 2) if block < len(widths) else (1,):
+            name = f"block{block}_conv{index}"
+            x = layers.Conv2D(
+                width, 3, padding="same", activation="relu",
+                kernel_initializer=initializer, name=name,
+            )(x)
+            outputs[name] = x
+    extractor = keras.Model(image, outputs, name="random_features")
+    extractor.trainable = False
+    return extractor
+
+
+def build_vgg19_extractor(
+    weights: str | None,
+    size: int,
+    style_layers: tuple[str, ...] = VGG_STYLE_LAYERS,
+    content_layers: tuple[str, ...] = VGG_CONTENT_LAYERS,
+) -> keras.Model:
+    """VGG19's convolutional base, loaded from `weights`, returning the named feature maps.
+
+    `weights` is a path to a ``.weights.h5`` file (the ImageNet file if you have it) or
+    ``None`` for random initialisation. The model takes images in [0, 1] and applies VGG's
+    own preprocessing (RGB to BGR, ImageNet means subtracted on the 0-255 scale) inside.
+    """
+    vgg = keras.applications.VGG19(include_top=False, weights=weights, input_shape=(size, size, 3))
+    vgg.trainable = False
+    image = keras.Input((size, size, 3), name="image")
+    preprocessed = keras.applications.vgg19.preprocess_input(image * 255.0)
+    features = keras.Model(
+        vgg.input, {name: vgg.get_layer(name).output for name in style_layers + content_layers}
+    )
+    return keras.Model(image, features(preprocessed), name="vgg19_features")
+
+
+def style_loss(outputs: dict, style_grams: dict) -> tf.Tensor:
+    """Mean over style layers of the squared Gram difference, relative to the style's Gram.
+
+    Dividing by the style Gram's mean square puts every layer on the same scale, so no layer
+    dominates because its activations happen to be large.
+    """
+    terms = [
+        tf.reduce_mean(tf.square(gram_matrix(outputs[name]) - target))
+        / tf.reduce_mean(tf.square(target))
+        for name, target in style_grams.items()
+    ]
+    return tf.add_n(terms) / len(terms)
+
+
+def content_loss(outputs: dict, content_features: dict) -> tf.Tensor:
+    """Mean squared feature difference at the content layers, relative to the content's."""
+    terms = [
+        tf.reduce_mean(tf.square(outputs[name] - target)) / tf.reduce_mean(tf.square(target))
+        for name, target in content_features.items()
+    ]
+    return tf.add_n(terms) / len(terms)
+
+
+def total_variation_loss(image: tf.Tensor) -> tf.Tensor:
+    """`tf.image.total_variation` per pixel value: the mean absolute neighbour difference."""
+    image = tf.convert_to_tensor(image)  # total_variation itself does not convert NumPy
+    values = tf.cast(tf.reduce_prod(tf.shape(image)[1:]), image.dtype)
+    return tf.reduce_mean(tf.image.total_variation(image)) / values
+
+
+def make_style_transfer_step(
+    extractor: keras.Model,
+    image: tf.Variable,
+    content: np.ndarray,
+    style: np.ndarray,
+    optimizer: keras.optimizers.Optimizer,
+    content_weight: float = 0.3,
+    tv_weight: float = 0.1,
+    style_layers: tuple[str, ...] = STYLE_LAYERS,
+    content_layers: tuple[str, ...] = CONTENT_LAYERS,
+):
+    """A compiled step that moves `image` one optimizer step down the total loss.
+
+    The targets are computed once, outside the step. The tape watches the image only, so it
+    records no gradient work for the extractor's variables. After the update the image is
+    clipped back into [0, 1] with `assign`. The step returns the three loss terms.
+    """
+    style_outputs = extractor(style)
+    content_outputs = extractor(content)
+    style_grams = {name: gram_matrix(style_outputs[name]) for name in style_layers}
+    content_features = {name: content_outputs[name] for name in content_layers}
+
+    @tf.function
+    def train_step():
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(image)
+            outputs = extractor(image)
+            s_loss = style_loss(outputs, style_grams)
+            c_loss = content_loss(outputs, content_features)
+            tv_loss = total_variation_loss(image)
+            loss = s_loss + content_weight * c_loss + tv_weight * tv_loss
+        gradient = tape.gradient(loss, image)
+        optimizer.apply([gradient], [image])
+        image.assign(tf.clip_by_value(image, 0.0, 1.0))
+        return {"style": s_loss, "content": c_loss, "total_variation": tv_loss}
+
+    return train_step
+
+
+class StyleTransferResult(NamedTuple):
+    """The inputs, the optimised image and the loss of every step."""
+
+    content: np.ndarray
+    style: np.ndarray
+    image: np.ndarray
+    history: dict[str, np.ndarray]
+
+
+@cache
+def run_style_transfer(
+    steps: int = 120,
+    size: int = 64,
+    content_weight: float = 0.3,
+    tv_weight: float = 0.1,
+    learning_rate: float = 0.02,
+) -> StyleTransferResult:
+    """Optimise the content image towards the style's statistics with the random extractor.
+
+    Cached: the chapter's examples and both figures share one run per set of arguments.
+    """
+    content, style = load_style_transfer_images(size)
+    extractor = build_random_feature_extractor()
+    image = tf.Variable(content, name="image")
+    optimizer = keras.optimizers.Adam(learning_rate)
+    step = make_style_transfer_step(
+        extractor, image, content, style, optimizer, content_weight, tv_weight
+    )
+    # Step 0 records the losses of the starting image (the optimizer moves it afterwards).
+    history = {"style": [], "content": [], "total_variation": []}
+    for _ in range(steps):
+        for name, value in step().items():
+            history[name].append(float(value))
+    arrays = {name: np.array(values) for name, values in history.items()}
+    return StyleTransferResult(content, style, image.numpy(), arrays)
+
+
+def gram_distance(extractor: keras.Model, a: np.ndarray, b: np.ndarray,
+                  style_layers: tuple[str, ...] = STYLE_LAYERS) -> float:
+    """The style loss of image `a` measured against image `b`'s Gram matrices."""
+    targets = {name: gram_matrix(t) for name, t in extractor(b).items() if name in style_layers}
+    return float(style_loss(extractor(a), targets))
+
+
+def plot_style_transfer(steps: int = 120) -> Figure:
+    """Content, style and result side by side."""
+    import matplotlib.pyplot as plt
+
+    result = run_style_transfer(steps=steps)
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.3))
+    panels = (
+        (result.content, "Content: scikit-image's chelsea"),
+        (result.style, "Style: immunohistochemistry crop"),
+        (result.image, f"Result after {steps} Adam steps"),
+    )
+    for ax, (image, title) in zip(axes, panels, strict=True):
+        ax.imshow(image[0], interpolation="nearest")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Style transfer with random VGG-shaped features, 64x64 pixels", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_style_transfer_losses(steps: int = 120) -> Figure:
+    """The style, content and total-variation terms over the optimisation, log scale."""
+    import matplotlib.pyplot as plt
+
+    history = run_style_transfer(steps=steps).history
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    labels = {
+        "style": "style loss (Gram matrices)",
+        "content": "content loss (block3_conv2 features)",
+        "total_variation": "total variation per pixel value",
+    }
+    for name, label in labels.items():
+        # The content loss of the starting image is exactly 0, which a log axis cannot show.
+        values = np.where(history[name] > 0, history[name], np.nan)
+        ax.plot(np.arange(steps), values, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("optimizer step (loss measured before the update)")
+    ax.set_ylabel("loss term (unweighted)")
+    ax.set_title("Style falls; content and smoothness give way")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
