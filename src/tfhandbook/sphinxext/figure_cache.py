@@ -54,14 +54,21 @@ def imported_modules(code: str, packages: Iterable[str]) -> list[str]:
 
 def module_file(name: str) -> Path | None:
     """The source file of module `name`, or None when `name` is not a module with source
-    (a function imported from a module, say)."""
+    (a function imported from a module, say). Finds the file without importing it, so a
+    snippet's import-time side effects happen once, when the figure runs."""
+    top, *rest = name.split(".")
     try:
-        spec = importlib.util.find_spec(name)
+        spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return None
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+    if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(spec.origin)
+    for location in spec.submodule_search_locations:
+        base = Path(location, *rest)
+        for candidate in (base / "__init__.py", base.with_suffix(".py")):
+            if candidate.is_file():
+                return candidate
+    return None
 
 
 def source_files(code: str, packages: Iterable[str]) -> list[Path]:
