@@ -61,8 +61,11 @@ def module_file(name: str) -> Path | None:
         spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return None
-    if spec is None or not spec.submodule_search_locations:
+    if spec is None:
         return None
+    if not spec.submodule_search_locations:  # a plain module, not a package
+        origin = spec.origin or ""
+        return Path(origin) if not rest and origin.endswith(".py") else None
     for location in spec.submodule_search_locations:
         base = Path(location, *rest)
         for candidate in (base / "__init__.py", base.with_suffix(".py")):
