@@ -62,9 +62,7 @@ def make_distributed_train_step(
         with tf.GradientTape() as tape:
             predictions = model(x, training=True)
             per_example_loss = tf.reduce_mean(tf.square(predictions - y), axis=-1)
-            loss = tf.nn.compute_average_loss(
-                per_example_loss, global_batch_size=global_batch_size
-            )
+            loss = tf.nn.compute_average_loss(per_example_loss, global_batch_size=global_batch_size)
         gradients = tape.gradient(loss, model.trainable_variables)
         # Under a strategy, the Keras optimizer sums the gradients over replicas first.
         optimizer.apply(gradients, model.trainable_variables)
@@ -95,8 +93,8 @@ def free_port() -> int:
 def tf_config(workers: list[str], index: int) -> str:
     """The ``TF_CONFIG`` JSON for worker `index` of a cluster of `workers` addresses.
 
-    >>> tf_config(["127.0.0.1:2222", "127.0.0.1:2223"], 1)
-    '{"cluster": {"worker": ["127.0.0.1:2222", "127.0.0.1:2223"]}, "task": {"type": "worker", "index": 1}}'
+    >>> json.loads(tf_config(["127.0.0.1:2222", "127.0.0.1:2223"], 1))["task"]
+    {'type': 'worker', 'index': 1}
     """
     return json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
 
@@ -156,8 +154,7 @@ def run_two_workers(timeout: float = 90.0) -> list[dict[str, Any]]:
             code = processes[failed[0]].returncode
             reason = "was killed (timeout or a failed peer)" if code < 0 else f"exited with {code}"
             raise RuntimeError(
-                f"worker {failed[0]} {reason}:\n"
-                + logs[failed[0]].read_text()[-3000:]
+                f"worker {failed[0]} {reason}:\n" + logs[failed[0]].read_text()[-3000:]
             )
         results = []
         for output in outputs:
@@ -206,11 +203,14 @@ def plot_all_reduce(global_batch_size: int = 16, seed: int = 0) -> Any:
 
     keras.utils.set_random_seed(seed)
     model = make_regression_model()
-    x, y = make_regression_data(n=global_batch_size, seed=seed)
+    x, y = make_regression_data(seed=seed)
+    x, y = x[:global_batch_size], y[:global_batch_size]  # the first global batch
     half = global_batch_size // 2
     g0 = flat_gradient(model, x[:half], y[:half], global_batch_size)
     g1 = flat_gradient(model, x[half:], y[half:], global_batch_size)
-    local_means = flat_gradient(model, x[:half], y[:half]) + flat_gradient(model, x[half:], y[half:])
+    # The mistake: each replica averages over its own half instead of the global batch.
+    local_means = flat_gradient(model, x[:half], y[:half])
+    local_means += flat_gradient(model, x[half:], y[half:])
     single_device = flat_gradient(model, x, y)
 
     fig, (diagram, bars) = plt.subplots(
@@ -235,8 +235,15 @@ def plot_all_reduce(global_batch_size: int = 16, seed: int = 0) -> Any:
     box(0.2, 8.3, 9.6, 1.2, f"global batch: {global_batch_size} examples", "0.92")
     for i, (x0, colour) in enumerate([(0.2, "#cfe2f3"), (5.4, "#fce5cd")]):
         rows = f"{i * half}-{(i + 1) * half - 1}"
-        box(x0, 5.2, 4.4, 2.2, f"replica {i} on CPU:{i}\nexamples {rows}\n"
-            f"forward, loss / {global_batch_size},\nbackward: gradient g{i}", colour)
+        box(
+            x0,
+            5.2,
+            4.4,
+            2.2,
+            f"replica {i} on CPU:{i}\nexamples {rows}\n"
+            f"forward, loss / {global_batch_size},\nbackward: gradient g{i}",
+            colour,
+        )
         arrow((x0 + 2.2, 8.2), (x0 + 2.2, 7.5))
         arrow((x0 + 2.2, 5.1), (5.0, 3.9))
         box(x0, 0.3, 4.4, 1.4, f"CPU:{i} applies g0 + g1\nto its copy of the weights", colour)

@@ -67,7 +67,8 @@ def train_worker(output: str, epochs: int = 2) -> None:
     losses, examples_seen = [], 0
     for _ in range(epochs):
         for batch in distributed:
-            examples_seen += sum(int(t.shape[0]) for t in strategy.experimental_local_results(batch[0]))
+            local_x = strategy.experimental_local_results(batch[0])
+            examples_seen += sum(int(t.shape[0]) for t in local_x)
             losses.append(float(train_step(batch)))
     final = [w.numpy() for w in model.weights]
 
@@ -78,7 +79,7 @@ def train_worker(output: str, epochs: int = 2) -> None:
     try:
         fit_model.fit(dataset, epochs=1, verbose=0)
         fit_error = ""
-    except Exception as error:  # noqa: BLE001 - the message is the result
+    except Exception as error:  # the error message is the result
         fit_error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
 
     task = json.loads(os.environ["TF_CONFIG"])["task"]

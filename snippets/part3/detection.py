@@ -110,7 +110,9 @@ class BoxClassifierRun(NamedTuple):
 
 
 @functools.cache
-def train_box_classifier(n_train: int = 2000, n_test: int = 300, epochs: int = 10) -> BoxClassifierRun:
+def train_box_classifier(
+    n_train: int = 2000, n_test: int = 300, epochs: int = 10
+) -> BoxClassifierRun:
     """Train `build_box_classifier` on single-digit canvases (cached: trained once per
     process, so the chapter and its figures share one model)."""
     from snippets.data.canvas import make_digit_canvases
@@ -367,13 +369,24 @@ def train_grid_detector(n_train: int = 1500, n_test: int = 200, epochs: int = 8)
 
 
 def _draw_box(ax: Any, box: np.ndarray, size: int, color: str, text: str | None, **kw: Any) -> None:
-    """Draw a normalised box on an image axis of `size` pixels, with an optional label."""
+    """Draw a normalised box on an image axis of `size` pixels, with an optional label
+    inside its top-left corner."""
     from matplotlib.patches import Rectangle
 
     top, left, bottom, right = np.asarray(box) * size - 0.5
     ax.add_patch(Rectangle((left, top), right - left, bottom - top, fill=False, ec=color, **kw))
     if text is not None:
-        ax.text(left, top - 0.8, text, color=color, fontsize=8, va="bottom", weight="bold")
+        ax.text(
+            left + 0.5,
+            top + 0.5,
+            text,
+            color="white",
+            fontsize=7,
+            va="top",
+            ha="left",
+            weight="bold",
+            bbox={"facecolor": color, "edgecolor": "none", "pad": 1},
+        )
 
 
 def plot_box_predictions(n: int = 8) -> Figure:
@@ -385,20 +398,18 @@ def plot_box_predictions(n: int = 8) -> Figure:
     run = train_box_classifier()
     probabilities, predicted_boxes = run.model.predict(run.test_images[:n], verbose=0)
     ious = box_iou(run.test_boxes[:n], predicted_boxes).numpy()
-    fig, axes = plt.subplots(2, n // 2, figsize=(1.9 * n // 2, 4.4))
+    fig, axes = plt.subplots(2, n // 2, figsize=(2.1 * n // 2, 5.8))
     for k, ax in enumerate(axes.flat):
         ax.imshow(run.test_images[k, :, :, 0], cmap="gray_r", vmin=0, vmax=1)
-        _draw_box(ax, run.test_boxes[k], 32, "tab:green", f"{run.test_labels[k]}", lw=2)
-        guess = int(probabilities[k].argmax())
+        _draw_box(ax, run.test_boxes[k], 32, "tab:green", None, lw=2)
         _draw_box(ax, predicted_boxes[k], 32, "tab:orange", None, lw=1.5, ls="--")
-        ax.text(31, 31, f"pred {guess}", color="tab:orange", fontsize=8, ha="right",
-                va="bottom", weight="bold")
-        ax.set_title(f"IoU {ious[k]:.2f}", fontsize=9)
+        guess = int(probabilities[k].argmax())
+        ax.set_title(f"true {run.test_labels[k]}, predicted {guess}\nIoU {ious[k]:.2f}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
     fig.legend(
         [Line2D([], [], color="tab:green", lw=2), Line2D([], [], color="tab:orange", ls="--")],
-        ["true box and class", "predicted box and class"],
+        ["true box", "predicted box"],
         loc="lower center",
         ncol=2,
         fontsize=9,
@@ -412,6 +423,7 @@ def plot_nms(n: int = 4) -> Figure:
     """Held-out multi-digit canvases: every cell's box above the score threshold (top row)
     and the boxes `tf.image.non_max_suppression` keeps (bottom row)."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     run = train_grid_detector()
     images = run.test_images[:n]
@@ -419,16 +431,27 @@ def plot_nms(n: int = 4) -> Figure:
         "before NMS": detect(run.model, images, suppress=False),
         "after NMS": detect(run.model, images),
     }
-    fig, axes = plt.subplots(2, n, figsize=(2.4 * n, 5.2))
+    fig, axes = plt.subplots(2, n, figsize=(2.4 * n, 6.2))
     for row, (title, detections) in zip(axes, rows.items(), strict=True):
         for k, (ax, found) in enumerate(zip(row, detections, strict=True)):
             ax.imshow(images[k, :, :, 0], cmap="gray_r", vmin=0, vmax=1)
+            if title == "after NMS":
+                for box in run.test_boxes[k][run.test_labels[k] >= 0]:
+                    _draw_box(ax, box, 48, "tab:green", None, lw=1, ls="--")
             for box, score, cls in zip(found.boxes, found.scores, found.classes, strict=True):
                 text = f"{cls} {score:.2f}" if title == "after NMS" else None
                 _draw_box(ax, box, 48, "tab:orange", text, lw=1.2)
-            ax.set_title(f"{title}: {len(found.scores)} boxes", fontsize=9)
+            count = len(found.scores)
+            ax.set_title(f"{title}: {count} box{'es' if count != 1 else ''}", fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
+    fig.legend(
+        [Line2D([], [], color="tab:orange"), Line2D([], [], color="tab:green", ls="--")],
+        ["predicted box (bottom row: class and score)", "true box"],
+        loc="lower center",
+        ncol=2,
+        fontsize=9,
+    )
     fig.suptitle("Grid detector: one box per cell, then non-max suppression", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

@@ -2,9 +2,10 @@
 digits 0-4, then reuse it for digits 5-9 with a handful of labelled images per class, by
 feature extraction and by fine-tuning, against a model trained from scratch.
 
-The images are placed at random positions on a 12x12 canvas, so that a model has to learn
-strokes that can appear anywhere: the source task has about 1,800 such images to learn
-them from, the target task only a few per class.
+The images are placed at random positions on a 12x12 canvas and overlaid with speckle
+noise, like bad scans: a model has to learn strokes that can appear anywhere and to ignore
+the speckle. The source task has about 1,800 such images to learn that from, the target
+task only a few per class.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Side of the square canvas the 8x8 digits are placed on.
 CANVAS = 12
+#: Standard deviation of the Gaussian speckle added to every pixel (then clipped to [0, 1]).
+NOISE = 0.25
 #: Training steps of each stage on the target task; scratch gets both stages' worth.
 HEAD_STEPS, FINE_TUNE_STEPS = 100, 60
 #: Steps per logged "epoch" in the learning curves.
@@ -28,11 +31,12 @@ STEPS_PER_EPOCH = 20
 
 
 def place_on_canvas(
-    images: np.ndarray, canvas: int = CANVAS, seed: int = 0
+    images: np.ndarray, canvas: int = CANVAS, noise: float = NOISE, seed: int = 0
 ) -> np.ndarray:
-    """Copy each ``(8, 8, 1)`` image to a random position on a blank ``canvas`` square.
+    """Copy each ``(8, 8, 1)`` image to a random position on a ``canvas`` square, add
+    Gaussian noise of standard deviation `noise`, and clip to [0, 1].
 
-    >>> placed = place_on_canvas(np.ones((3, 8, 8, 1), "float32"), canvas=12)
+    >>> placed = place_on_canvas(np.ones((3, 8, 8, 1), "float32"), canvas=12, noise=0.0)
     >>> placed.shape, placed.sum(axis=(1, 2, 3)).tolist()
     ((3, 12, 12, 1), [64.0, 64.0, 64.0])
     """
@@ -42,7 +46,8 @@ def place_on_canvas(
     offsets = rng.integers(0, canvas - size + 1, size=(len(images), 2))
     for i, (row, col) in enumerate(offsets):
         out[i, row : row + size, col : col + size] = images[i]
-    return out
+    out += noise * rng.normal(size=out.shape).astype("float32")
+    return np.clip(out, 0.0, 1.0)
 
 
 @functools.cache
@@ -122,9 +127,9 @@ def build_classifier(
 ) -> keras.Model:
     """A new softmax head on `base`.
 
-    ``base_training=False`` calls the base in inference mode for good: its
-    `BatchNormalization` layers then use their moving statistics even when the base is
-    unfrozen for fine-tuning. ``None`` lets `fit` decide, as for a model trained from scratch.
+    ``base_training=False`` records the base's call in inference mode, the recipe of the
+    Keras guide. In Keras 3 the recorded value is only a default: a ``training=True`` passed
+    to the whole model, as `fit` does, overrides it (see `unfreeze_except_batch_norm`).
     """
     inputs = keras.Input((CANVAS, CANVAS, 1))
     features = base(inputs, training=base_training)
@@ -159,6 +164,7 @@ def fit_steps(
         epochs=steps // STEPS_PER_EPOCH,
         steps_per_epoch=STEPS_PER_EPOCH,
         validation_data=validation,
+        shuffle=False,  # the dataset is shuffled already; fit warns if asked to again
         verbose=0,
     )
     return history.history.get("val_accuracy", [])
@@ -180,6 +186,7 @@ def pretrained_base_weights(steps: int = 200) -> tuple[list[np.ndarray], float]:
     Returns the base's weights (a fresh base takes them with `set_weights`) and the
     accuracy on the source images. Cached, so the chapter and its figures train it once.
     """
+    keras.utils.set_random_seed(0)  # the same base whatever ran before
     tasks = make_transfer_tasks()
     base = build_base()
     model = build_classifier(base)
@@ -202,31 +209,42 @@ def accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.argmax(probabilities, axis=-1) == y))
 
 
-def train_three_ways(per_class: int) -> dict[str, list[float]]:
+def train_three_ways(per_class: int, curves: bool = False) -> dict[str, list[float]]:
     """Scratch, feature extraction and fine-tuning on `per_class` labels per class.
 
-    Returns each method's test accuracy after every `STEPS_PER_EPOCH` steps. Feature
-    extraction trains a head for `HEAD_STEPS` on the frozen base; fine-tuning continues
-    from there with the base unfrozen for `FINE_TUNE_STEPS` at a tenth of the learning rate.
-    Scratch trains the same architecture for the total of both stages.
+    Feature extraction trains a head for `HEAD_STEPS` on the frozen base; fine-tuning
+    continues from there with the base unfrozen (its `BatchNormalization` layers excepted)
+    for `FINE_TUNE_STEPS` at a tenth of the
+    learning rate. Scratch trains the same architecture for the total of both stages.
+    Returns each method's test accuracy: after every `STEPS_PER_EPOCH` steps with
+    ``curves=True``, else only at the end (a one-element list).
     """
+    keras.utils.set_random_seed(per_class)  # results independent of what ran before
     tasks = make_transfer_tasks()
     x, y = labelled_subset(per_class)
     test = (tasks["test_x"], tasks["test_y"])
+    validation = test if curves else None
 
     scratch = build_classifier(build_base())
     compile_classifier(scratch, 3e-3)
-    scratch_curve = fit_steps(scratch, x, y, HEAD_STEPS + FINE_TUNE_STEPS, test)
+    scratch_curve = fit_steps(scratch, x, y, HEAD_STEPS + FINE_TUNE_STEPS, validation)
 
     base = pretrained_base()
     base.trainable = False
     transfer = build_classifier(base, base_training=False)
     compile_classifier(transfer, 1e-2)
-    head_curve = fit_steps(transfer, x, y, HEAD_STEPS, test)
+    head_curve = fit_steps(transfer, x, y, HEAD_STEPS, validation)
+    head_final = accuracy(transfer, *test)
 
-    base.trainable = True
+    unfreeze_except_batch_norm(base)
     compile_classifier(transfer, 1e-3)  # recompile: `trainable` is read when fit traces
-    fine_curve = fit_steps(transfer, x, y, FINE_TUNE_STEPS, test)
+    fine_curve = fit_steps(transfer, x, y, FINE_TUNE_STEPS, validation)
+    if not curves:
+        return {
+            "scratch": [accuracy(scratch, *test)],
+            "feature extraction": [head_final],
+            "fine-tuning": [accuracy(transfer, *test)],
+        }
     return {
         "scratch": scratch_curve,
         "feature extraction": head_curve,
@@ -234,10 +252,15 @@ def train_three_ways(per_class: int) -> dict[str, list[float]]:
     }
 
 
+#: Labelled images per class in the comparison, and the one size with learning curves.
+SIZES, CURVES_SIZE = (1, 3, 10), 3
+
+
 @functools.cache
-def transfer_results(sizes: tuple[int, ...] = (1, 2, 4, 8)) -> dict[int, dict[str, list[float]]]:
-    """`train_three_ways` for each number of labels per class in `sizes`, cached."""
-    return {per_class: train_three_ways(per_class) for per_class in sizes}
+def transfer_results() -> dict[int, dict[str, list[float]]]:
+    """`train_three_ways` for each size in `SIZES`, cached: the last value of each list
+    is the method's final test accuracy."""
+    return {n: train_three_ways(n, curves=n == CURVES_SIZE) for n in SIZES}
 
 
 def plot_accuracy_vs_labels() -> Figure:
@@ -263,10 +286,11 @@ def plot_accuracy_vs_labels() -> Figure:
     return fig
 
 
-def plot_learning_curves(per_class: int = 2) -> Figure:
-    """Test accuracy during training, with `per_class` labels per class, for each method."""
+def plot_learning_curves() -> Figure:
+    """Test accuracy during training, with `CURVES_SIZE` labels per class, for each method."""
     import matplotlib.pyplot as plt
 
+    per_class = CURVES_SIZE
     curves = transfer_results()[per_class]
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     for method, marker in (("scratch", "o"), ("feature extraction", "s"), ("fine-tuning", "^")):
@@ -287,10 +311,22 @@ def plot_learning_curves(per_class: int = 2) -> Figure:
     return fig
 
 
+def unfreeze_except_batch_norm(base: keras.Model) -> None:
+    """Make `base` trainable for fine-tuning, but keep its `BatchNormalization` frozen.
+
+    A frozen `BatchNormalization` runs in inference mode whatever `training` says, so its
+    moving statistics keep the values learnt on the source task.
+    """
+    base.trainable = True
+    for layer in base.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+
+
 def moving_statistics(base: keras.Model) -> list[np.ndarray]:
     """Copies of the moving means and variances of every `BatchNormalization` in `base`."""
     return [
-        np.array(variable)
+        keras.ops.convert_to_numpy(variable)
         for layer in base.layers
         if isinstance(layer, layers.BatchNormalization)
         for variable in (layer.moving_mean, layer.moving_variance)
@@ -299,6 +335,7 @@ def moving_statistics(base: keras.Model) -> list[np.ndarray]:
 
 def weights_equal(before: list[Any], after: list[Any]) -> bool:
     """True if two lists of weight arrays hold exactly the same values."""
+    as_numpy = keras.ops.convert_to_numpy
     return len(before) == len(after) and all(
-        np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(before, after, strict=True)
+        np.array_equal(as_numpy(a), as_numpy(b)) for a, b in zip(before, after, strict=True)
     )
