@@ -77,9 +77,7 @@ def load_image(name: str, size: int = 64) -> np.ndarray:
     return np.clip(small, 0.0, 1.0).astype("float32")
 
 
-def random_crops(
-    name: str, n: int, size: int = 32, scale: int = 256, seed: int = 0
-) -> np.ndarray:
+def random_crops(name: str, n: int, size: int = 32, scale: int = 256, seed: int = 0) -> np.ndarray:
     """`n` random ``(size, size, 3)`` crops of a bundled image first resized to `scale`.
 
     The same seed gives the same crops, so a patch dataset is reproducible.

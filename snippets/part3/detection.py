@@ -111,10 +111,11 @@ class BoxClassifierRun(NamedTuple):
 
 @functools.cache
 def train_box_classifier(
-    n_train: int = 2000, n_test: int = 300, epochs: int = 10
+    n_train: int = 2000, n_test: int = 300, epochs: int = 10, seed: int = 0
 ) -> BoxClassifierRun:
     """Train `build_box_classifier` on single-digit canvases (cached: trained once per
     process, so the chapter and its figures share one model)."""
+    keras.utils.set_random_seed(seed)
     from snippets.data.canvas import make_digit_canvases
 
     images, labels, boxes = make_digit_canvases(n=n_train + n_test, canvas_size=32, seed=0)
@@ -348,9 +349,12 @@ class GridDetectorRun(NamedTuple):
 
 
 @functools.cache
-def train_grid_detector(n_train: int = 1500, n_test: int = 200, epochs: int = 8) -> GridDetectorRun:
+def train_grid_detector(
+    n_train: int = 1500, n_test: int = 200, epochs: int = 8, seed: int = 0
+) -> GridDetectorRun:
     """Train `build_grid_detector` on multi-digit canvases (cached, like
     `train_box_classifier`)."""
+    keras.utils.set_random_seed(seed)
     from snippets.data.canvas import make_multi_digit_canvases
 
     images, labels, boxes = make_multi_digit_canvases(n=n_train + n_test, seed=1)

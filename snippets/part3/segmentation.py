@@ -69,11 +69,16 @@ class SegmentationRun(NamedTuple):
 
 @functools.cache
 def train_segmenter(
-    kind: str, n_train: int = 800, n_test: int = 200, epochs: int = 8
+    kind: str, n_train: int = 800, n_test: int = 200, epochs: int = 8, seed: int = 0
 ) -> SegmentationRun:
     """Train ``build_fcn`` (``kind="fcn"``) or ``build_unet`` (``kind="unet"``) on generated
-    shapes with a per-pixel cross-entropy (cached: once per process and kind)."""
+    shapes with a per-pixel cross-entropy (cached: once per process and kind).
+
+    The seed is set here, so the model is the same whichever example or figure trains it
+    first."""
     from snippets.data.shapes import make_shapes
+
+    keras.utils.set_random_seed(seed)
 
     images, masks = make_shapes(n=n_train + n_test, size=32, seed=0)
     model = build_fcn() if kind == "fcn" else build_unet()
@@ -82,7 +87,7 @@ def train_segmenter(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=[keras.metrics.MeanIoU(N_CLASSES, sparse_y_pred=False, name="mean_iou")],
     )
-    history = model.fit(images[:n_train], masks[:n_train], epochs=epochs, batch_size=32, verbose=0)
+    history = model.fit(images[:n_train], masks[:n_train], epochs=epochs, batch_size=16, verbose=0)
     logits = model.predict(images[n_train:], verbose=0)
     return SegmentationRun(
         model, history.history, images[n_train:], masks[n_train:], logits.argmax(axis=-1)
@@ -127,6 +132,24 @@ def per_class_dice(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np
     total = cm.sum(axis=0) + cm.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, 2 * tp / total, np.nan)
+
+
+def boundary_pixels(masks: np.ndarray) -> np.ndarray:
+    """Mark the pixels of ``(n, h, w)`` masks that have a 4-neighbour of another class.
+
+    >>> boundary_pixels(np.array([[[0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0]]])).astype(int)
+    array([[[0, 1, 1, 0],
+            [1, 1, 1, 1],
+            [0, 1, 1, 0]]])
+    """
+    padded = np.pad(masks, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    centre = padded[:, 1:-1, 1:-1]
+    return (
+        (padded[:, :-2, 1:-1] != centre)
+        | (padded[:, 2:, 1:-1] != centre)
+        | (padded[:, 1:-1, :-2] != centre)
+        | (padded[:, 1:-1, 2:] != centre)
+    )
 
 
 # -- Upsampling ------------------------------------------------------------------------

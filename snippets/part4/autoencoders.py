@@ -100,7 +100,9 @@ def build_conv_autoencoder(filters: int = 16, code_filters: int = 8) -> Autoenco
         layers.Conv2D(code_filters, 3, strides=2, padding="same", activation="relu", name="code"),
     ]
     decoder_layers = [
-        layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu", name="up1"),
+        layers.Conv2DTranspose(
+            filters, 3, strides=2, padding="same", activation="relu", name="up1"
+        ),
         layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid", name="up2"),
     ]
 
@@ -146,26 +148,41 @@ def compile_and_fit(
     model: keras.Model, inputs: np.ndarray, targets: np.ndarray, epochs: int, batch_size: int = 128
 ) -> keras.callbacks.History:
     """Adam with a large step and binary cross-entropy per pixel: a few hundred steps suffice."""
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["mse"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["mse"]
+    )
     return model.fit(inputs, targets, epochs=epochs, batch_size=batch_size, verbose=0)
 
 
-@cache
 def train_dense_autoencoder(latent_dim: int = 2, epochs: int = 30) -> Autoencoder:
-    """A dense autoencoder trained to reconstruct the training digits (cached)."""
+    """A dense autoencoder trained to reconstruct the training digits.
+
+    Cached on the argument values (however they are passed), so the chapter and its figures
+    share one trained model per configuration.
+    """
+    return _train_dense_autoencoder(latent_dim, epochs)
+
+
+@cache
+def _train_dense_autoencoder(latent_dim: int, epochs: int) -> Autoencoder:
     split = load_digit_split()
     parts = build_dense_autoencoder(latent_dim)
     compile_and_fit(parts.autoencoder, split.x_train, split.x_train, epochs)
     return parts
 
 
-@cache
 def train_denoising_autoencoder(stddev: float = 0.3, epochs: int = 25) -> Autoencoder:
-    """A convolutional autoencoder trained to map noisy training digits to clean ones (cached).
+    """A convolutional autoencoder trained to map noisy training digits to clean ones.
 
     Every epoch sees the same noisy copies: drawing fresh noise per epoch helps a little
-    more, but costs a data pipeline this small example does not need.
+    more, but costs a data pipeline this small example does not need. Cached like
+    `train_dense_autoencoder`.
     """
+    return _train_denoising_autoencoder(float(stddev), epochs)
+
+
+@cache
+def _train_denoising_autoencoder(stddev: float, epochs: int) -> Autoencoder:
     split = load_digit_split()
     parts = build_conv_autoencoder()
     noisy = add_gaussian_noise(split.x_train, stddev, seed=1)
@@ -236,7 +253,9 @@ def plot_denoising(n: int = 10, stddev: float = 0.3) -> Figure:
         (f"denoised\nMSE {mean_squared_error(denoised, split.x_test):.3f}", denoised[:n]),
         ("clean", split.x_test[:n]),
     ]
-    return _show_rows(rows, f"Gaussian noise (stddev {stddev}) removed by a convolutional autoencoder", n)
+    return _show_rows(
+        rows, f"Gaussian noise (stddev {stddev}) removed by a convolutional autoencoder", n
+    )
 
 
 def plot_latent_space() -> Figure:
@@ -252,10 +271,20 @@ def plot_latent_space() -> Figure:
     colours = plt.get_cmap("tab10")
     for digit in range(10):
         points = z_test[split.y_test == digit]
-        ax.scatter(points[:, 0], points[:, 1], s=12, alpha=0.75, color=colours(digit), label=str(digit))
+        ax.scatter(
+            points[:, 0], points[:, 1], s=12, alpha=0.75, color=colours(digit), label=str(digit)
+        )
         centre = points.mean(axis=0)
-        ax.annotate(str(digit), centre, fontsize=13, weight="bold", ha="center", va="center",
-                    color=colours(digit), bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.8})
+        ax.annotate(
+            str(digit),
+            centre,
+            fontsize=13,
+            weight="bold",
+            ha="center",
+            va="center",
+            color=colours(digit),
+            bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.8},
+        )
     ax.set_xlabel("code dimension 1")
     ax.set_ylabel("code dimension 2")
     ax.set_title(f"2-D codes of held-out digits (5-NN accuracy {accuracy:.2f}, chance 0.10)")

@@ -225,11 +225,11 @@ def train_digit_classifier() -> tuple[keras.Sequential, float]:
         name="digit_classifier",
     )
     classifier.compile(
-        optimizer=keras.optimizers.Adam(3e-3),
+        optimizer=keras.optimizers.Adam(5e-3),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    classifier.fit(x_train, y_train, epochs=10, batch_size=64, verbose=0)
+    classifier.fit(x_train, y_train, epochs=12, batch_size=128, verbose=0)
     _, accuracy = classifier.evaluate(x_test, y_test, verbose=0)
     return classifier, float(accuracy)
 
