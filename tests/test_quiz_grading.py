@@ -132,3 +132,17 @@ def test_verify_question_runs_reference_and_mistakes_in_one_child(softmax: Quest
         "overflows on large values": False,
         "normalises over the wrong axis": False,
     }
+
+
+def test_autograph_converts_a_tf_function_in_an_answer() -> None:
+    """AutoGraph reads a function's source; an answer exists only as a string."""
+    question = load_bank(BANKS / "sample.quiz.yaml").question("scaled-relu")
+    python_if_on_a_tensor = (
+        "@tf.function\n"
+        "def scaled_relu(x, alpha):\n"
+        "    if tf.reduce_all(x > 0):\n"
+        "        return alpha * x\n"
+        "    return alpha * tf.nn.relu(x)\n"
+    )
+    verdict = grade(question, python_if_on_a_tensor, seed=3)
+    assert verdict.passed, verdict.summary + " ".join(check.message for check in verdict.checks)

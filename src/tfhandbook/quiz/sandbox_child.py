@@ -19,6 +19,8 @@ import sys
 import traceback
 from typing import Any
 
+from tfhandbook.quiz.source import compile_source
+
 _BLOCKED_PREFIXES = ("socket.", "ctypes.", "os.exec", "os.spawn", "os.posix_spawn", "winreg.")
 _BLOCKED_EVENTS = {
     "subprocess.Popen",
@@ -161,7 +163,7 @@ def run_probes(namespace: dict, probes: list[dict], seed: int) -> list[dict[str,
         scope = dict(namespace, seed=seed)
         try:
             set_seeds(seed)
-            exec(compile(probe["probe"], "<check>", "exec"), scope)
+            exec(compile_source(probe["probe"], "<check>"), scope)
             values = scope.get("result")
             if not isinstance(values, dict):
                 raise TypeError("the check did not produce a result dict")
@@ -175,9 +177,9 @@ def run_submission(job: dict, code: str) -> dict[str, Any]:
     if "keras" in sys.modules:
         sys.modules["keras"].backend.clear_session()
     namespace: dict[str, Any] = {"__name__": "__answer__"}
-    exec(compile(job["setup"], "<setup>", "exec"), namespace)
+    exec(compile_source(job["setup"], "<setup>"), namespace)
     try:
-        exec(compile(code, "answer.py", "exec"), namespace)
+        exec(compile_source(code, "answer.py"), namespace)
     except BaseException as error:  # SystemExit too: report it, do not leave
         return {"error": describe_error(error, "answer.py")}
     return {"probes": run_probes(namespace, job["probes"], job["seed"])}

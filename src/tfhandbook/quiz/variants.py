@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tfhandbook.quiz.bank import Bank, BankError, Question
+from tfhandbook.quiz.source import compile_source
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
 
@@ -106,7 +107,7 @@ def _run(bank: Bank, question: Question, parameters: dict[str, Any]) -> Any:
 
     namespace: dict[str, Any] = {"np": np, "tf": tf, "keras": keras, **parameters}
     try:
-        exec(compile(question.answer_code, f"{bank.path}:{question.id}", "exec"), namespace)
+        exec(compile_source(question.answer_code, f"{bank.path}:{question.id}"), namespace)
     except Exception as error:
         raise BankError(
             bank.path,
