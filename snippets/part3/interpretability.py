@@ -45,7 +45,9 @@ def line_patterns() -> np.ndarray:
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int], gap: int) -> bool:
     """True if boxes ``(row0, col0, row1, col1)`` come within `gap` pixels of each other."""
-    return not (a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1])
+    return not (
+        a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1]
+    )
 
 
 def make_pattern_images(n: int, seed: int = 0, noise: float = 0.15) -> dict[str, np.ndarray]:
@@ -314,7 +316,9 @@ def plot_sanity_check() -> Figure:
     ax.set_xticks(positions, methods)
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("peak inside the pattern's box")
-    ax.set_title("Pointing game on 300 test images: trained vs randomised weights")
+    _, test = pattern_data()
+    n_pattern = int(np.sum(test["labels"] < len(CLASS_NAMES) - 1))
+    ax.set_title(f"Pointing game on the {n_pattern} test images with a pattern")
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
