@@ -42,6 +42,9 @@ def import_tensorflow_quietly() -> None:
         import tensorflow as tf
 
         tf.config.list_physical_devices()
+    # Retracing notices and AutoGraph's advice are meant for a developer at a console; in
+    # the build log and the test report they are noise around the real warnings.
+    tf.get_logger().setLevel("ERROR")
 
 
 def reset_state(seed: int = SEED) -> None:
