@@ -97,11 +97,11 @@ def file_timings(junit_xml: Path, status_json: Path | None = None) -> list[FileT
     return sorted(timings, key=lambda timing: -timing.seconds)
 
 
-def timed(command: Sequence[str], **kwargs: object) -> float:
-    """Run `command` from the checkout's root; return its wall time. Failure is fatal:
-    a benchmark of a failing suite measures nothing."""
+def timed(command: Sequence[str], env: dict[str, str] | None = None) -> float:
+    """Run `command` from the checkout's root, with `env` added to the environment; return
+    its wall time. Failure is fatal: a benchmark of a failing suite measures nothing."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, **QUIET}, **kwargs)
+    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, **QUIET, **(env or {})})
     return round(time.perf_counter() - start, 2)
 
 
@@ -135,11 +135,11 @@ def measure_suite(report: Report, scratch: Path, paths: Sequence[str]) -> None:
     serial = pytest_command(
         f"--junitxml={junit}", "-o", "junit_family=xunit1", *paths, workers=None
     )
-    report.suite_serial_seconds = timed(serial, env={**os.environ, **QUIET, **env})
+    report.suite_serial_seconds = timed(serial, env)
     report.files = file_timings(junit, status)
     report.suite_parallel_seconds = timed(
         pytest_command(*paths, workers=report.workers),
-        env={**os.environ, **QUIET, "TFHANDBOOK_STATUS": str(scratch / "parallel.json")},
+        env={"TFHANDBOOK_STATUS": str(scratch / "parallel.json")},
     )
     report.limit_seconds = round(
         parallel_limit(report.files, report.workers, report.tensorflow_import_seconds), 2
@@ -177,11 +177,12 @@ def measure_notebooks(report: Report, scratch: Path) -> None:
     pages = chapters()
     report.chapters_parallel_seconds = timed(
         pytest_command(*(str(page.relative_to(ROOT)) for page in pages), workers=report.workers),
-        env={**os.environ, **QUIET, "TFHANDBOOK_STATUS": str(scratch / "chapters.json")},
+        env={"TFHANDBOOK_STATUS": str(scratch / "chapters.json")},
     )
     total = 0.0
     for page in pages:
-        notebook = nbformat.from_dict(chapter_notebook(page))
+        # Read as a file would be: cell sources become strings, as nbclient expects.
+        notebook = nbformat.reads(json.dumps(chapter_notebook(page)), as_version=4)
         folder = Path(tempfile.mkdtemp(dir=scratch))
         start = time.perf_counter()
         NotebookClient(
