@@ -24,6 +24,13 @@ pytest_plugins = ("pytester", "sphinx.testing.fixtures")
 ROOT = Path(__file__).parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _own_status_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that runs the harness records into its own folder, never into the record of
+    the run around it, which `nox -s bench` and `nox -s flake` name in $TFHANDBOOK_STATUS."""
+    monkeypatch.delenv("TFHANDBOOK_STATUS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     """Where Sphinx's `@pytest.mark.sphinx(testroot=...)` finds its tiny projects."""
