@@ -3,8 +3,9 @@
 Sphinx and the theme put their scripts in ``<head>`` without ``defer``, so the browser
 stops parsing the page until each has downloaded and run. The extensions' scripts (copy
 buttons, toggles, tabs, the theme's, the quiz) only act on the parsed page, so they are
-deferred: they still run in order, after parsing. Sphinx's own scripts stay as they are,
-because inline scripts in the page use what they define. Figures load lazily. The theme's
+deferred: they still run in order, after parsing. So are the search scripts and the search
+index that the theme loads on every page (``layout.html`` beside this module). Sphinx's
+other scripts stay as they are, because inline scripts in the page use what they define. Figures load lazily. The theme's
 ``fontawesome.js`` (1.5 MB, only needed for custom SVG icons) is left out: its CSS draws the
 icons with the web font.
 """
