@@ -5,13 +5,16 @@ stops parsing the page until each has downloaded and run. The extensions' script
 buttons, toggles, tabs, the theme's, the quiz) only act on the parsed page, so they are
 deferred: they still run in order, after parsing. So are the search scripts and the search
 index that the theme loads on every page (``layout.html`` beside this module). Sphinx's
-other scripts stay as they are, because inline scripts in the page use what they define. Figures load lazily. The theme's
+other scripts stay as they are, because inline scripts in the page use what they define.
+Each stylesheet blocks the first paint until it arrives, so the small ones that the
+extensions add side by side are served as one file. Figures load lazily. The theme's
 ``fontawesome.js`` (1.5 MB, only needed for custom SVG icons) is left out: its CSS draws the
 icons with the web font.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,45 @@ def _deferrable(script: Any) -> bool:
     )
 
 
+def _bundleable(css: Any) -> bool:
+    """A plain stylesheet straight in ``_static/``: concatenating it with its neighbours
+    keeps its relative URLs and its place in the cascade."""
+    name = str(css.filename)
+    plain = set(css.attributes) <= {"rel", "type"} and css.attributes.get("rel") == "stylesheet"
+    return plain and name.startswith("_static/") and name.count("/") == 1 and name.endswith(".css")
+
+
+def _bundle(app: Sphinx, run: list[Any]) -> Any:
+    """One stylesheet with the contents of `run`, written once per build."""
+    static = Path(app.outdir)
+    parts = [f"/* {css.filename} */\n" + (static / css.filename).read_text("utf-8") for css in run]
+    text = "\n".join(parts)
+    name = f"_static/bundle-{hashlib.sha256(text.encode()).hexdigest()[:12]}.css"
+    if not (static / name).exists():
+        (static / name).write_text(text, encoding="utf-8")
+    first = run[0]
+    return type(first)(name, priority=first.priority, rel="stylesheet", type="text/css")
+
+
+def _bundled(app: Sphinx, stylesheets: list[Any]) -> list[Any]:
+    """`stylesheets` in the order Sphinx writes them, runs of two or more neighbours that
+    can be concatenated replaced by one bundle each."""
+    result: list[Any] = []
+    run: list[Any] = []
+    for css in [*sorted(stylesheets, key=lambda css: css.priority), None]:
+        if css is not None and _bundleable(css):
+            run.append(css)
+            continue
+        result += [_bundle(app, run)] if len(run) > 1 else run
+        run = []
+        if css is not None:
+            result.append(css)
+    return result
+
+
 def _speed_up(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if "css_files" in context:
+        context["css_files"] = _bundled(app, context["css_files"])
     scripts = context.get("script_files", [])
     context["script_files"] = [
         type(script)(script.filename, priority=script.priority, **script.attributes, defer="defer")
