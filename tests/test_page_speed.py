@@ -26,6 +26,7 @@ def test_neighbouring_stylesheets_become_one_file_in_the_same_order(app) -> None
     assert "_static/first.css" not in links and "_static/second.css" not in links
     text = (app.outdir / bundles[0]).read_text(encoding="utf-8")
     assert text.index(".first") < text.index(".second")
+    assert ".late" in text, "a stylesheet copied when the build ends is in the bundle too"
     assert "_static/print.css" in links, "a stylesheet with a media query is not plain"
 
 

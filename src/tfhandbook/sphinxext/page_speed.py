@@ -20,8 +20,12 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.util import logging
 
 TEMPLATES = Path(__file__).parent / "templates" / "page_speed"
+logger = logging.getLogger(__name__)
+#: Bundle file name → the stylesheets it concatenates, in order.
+_BUNDLES: dict[str, list[str]] = {}
 
 #: Scripts that inline code in the page relies on: never deferred.
 SPHINX_CORE = {
@@ -50,15 +54,30 @@ def _bundleable(css: Any) -> bool:
 
 
 def _bundle(app: Sphinx, run: list[Any]) -> Any:
-    """One stylesheet with the contents of `run`, written once per build."""
-    static = Path(app.outdir)
-    parts = [f"/* {css.filename} */\n" + (static / css.filename).read_text("utf-8") for css in run]
-    text = "\n".join(parts)
-    name = f"_static/bundle-{hashlib.sha256(text.encode()).hexdigest()[:12]}.css"
-    if not (static / name).exists():
-        (static / name).write_text(text, encoding="utf-8")
+    """The stylesheet that stands for `run` in the page. Its file is written when the build
+    finishes: some extensions copy their stylesheets only then."""
+    members = [str(css.filename) for css in run]
+    digest = hashlib.sha256("\n".join(members).encode()).hexdigest()[:12]
+    name = f"_static/bundle-{digest}.css"
+    _BUNDLES[name] = members
     first = run[0]
     return type(first)(name, priority=first.priority, rel="stylesheet", type="text/css")
+
+
+def _write_bundles(app: Sphinx, exception: Exception | None) -> None:
+    if exception or app.builder.format != "html":
+        return
+    # The same runs for every page, also when pages were written in parallel processes.
+    _bundled(app, list(getattr(app.builder, "_css_files", [])))
+    outdir = Path(app.outdir)
+    for name, members in _BUNDLES.items():
+        parts = []
+        for member in members:
+            if not (outdir / member).exists():
+                logger.warning("page_speed: %s is missing; %s lacks its rules", member, name)
+                continue
+            parts.append(f"/* {member} */\n" + (outdir / member).read_text(encoding="utf-8"))
+        (outdir / name).write_text("\n".join(parts), encoding="utf-8")
 
 
 def _bundled(app: Sphinx, stylesheets: list[Any]) -> list[Any]:
@@ -98,4 +117,6 @@ def _add_templates(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _add_templates)
     app.connect("html-page-context", _speed_up, priority=900)  # after every other handler
+    # After the extensions that copy their stylesheets when the build finishes.
+    app.connect("build-finished", _write_bundles, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
