@@ -17,6 +17,12 @@ CONSTRAINTS = "constraints.txt"
 # TensorFlow's C++ start-up logging goes to stderr before Python can intervene.
 QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
 HTML = "docs/_build/html"
+PARALLEL = [
+    "-n",
+    "auto",  # one worker per core
+    "--dist",
+    "loadfile",  # a chapter's examples share a namespace: keep each file in one worker
+]
 
 
 def install(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -66,10 +72,7 @@ def tests(session: nox.Session) -> None:
     install(session, "test")
     session.run(
         "pytest",
-        "-n",
-        "auto",  # one worker per core
-        "--dist",
-        "loadfile",  # a chapter's examples share a namespace: keep each file in one worker
+        *PARALLEL,
         *session.posargs,
         env=QUIET_TF,
     )
@@ -119,10 +122,7 @@ def compat(session: nox.Session, tensorflow: str) -> None:
         "pytest",
         "-p",
         "no:cacheprovider",
-        "-n",
-        "auto",
-        "--dist",
-        "loadfile",
+        *PARALLEL,
         *(session.posargs or ["docs", "snippets"]),
         env={**QUIET_TF, "TFHANDBOOK_STATUS": str(Path(session.create_tmp()) / "status.json")},
     )

@@ -6,7 +6,7 @@ with the figures of the "Autoencoders" chapter.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import keras
 import numpy as np
@@ -47,6 +47,14 @@ class Autoencoder(NamedTuple):
     decoder: keras.Model
 
 
+def call_in_order(stack: list[layers.Layer], x: Any) -> Any:
+    """Call each layer of `stack` on the previous one's output: a chain of existing layer
+    objects, so that several models can be built over the same weights."""
+    for layer in stack:
+        x = layer(x)
+    return x
+
+
 def build_dense_autoencoder(latent_dim: int = 2, hidden: int = 32) -> Autoencoder:
     """A dense autoencoder for 8x8 images, and its encoder and decoder sharing its layers.
 
@@ -70,16 +78,11 @@ def build_dense_autoencoder(latent_dim: int = 2, hidden: int = 32) -> Autoencode
         layers.Reshape((8, 8, 1), name="reconstruction"),
     ]
 
-    def run(x, stack):
-        for layer in stack:
-            x = layer(x)
-        return x
-
-    code = run(image, encoder_layers)
-    autoencoder = keras.Model(image, run(code, decoder_layers), name="dense_autoencoder")
+    code = call_in_order(encoder_layers, image)
+    autoencoder = keras.Model(image, call_in_order(decoder_layers, code), name="dense_autoencoder")
     encoder = keras.Model(image, code, name="encoder")
     code_input = keras.Input((latent_dim,), name="code_input")
-    decoder = keras.Model(code_input, run(code_input, decoder_layers), name="decoder")
+    decoder = keras.Model(code_input, call_in_order(decoder_layers, code_input), name="decoder")
     return Autoencoder(autoencoder, encoder, decoder)
 
 
@@ -106,16 +109,13 @@ def build_conv_autoencoder(filters: int = 16, code_filters: int = 8) -> Autoenco
         layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid", name="up2"),
     ]
 
-    def run(x, stack):
-        for layer in stack:
-            x = layer(x)
-        return x
-
-    code = run(image, encoder_layers)
-    autoencoder = keras.Model(image, run(code, decoder_layers), name="conv_autoencoder")
+    code = call_in_order(encoder_layers, image)
+    autoencoder = keras.Model(image, call_in_order(decoder_layers, code), name="conv_autoencoder")
     encoder = keras.Model(image, code, name="conv_encoder")
     code_input = keras.Input(tuple(code.shape[1:]), name="code_input")
-    decoder = keras.Model(code_input, run(code_input, decoder_layers), name="conv_decoder")
+    decoder = keras.Model(
+        code_input, call_in_order(decoder_layers, code_input), name="conv_decoder"
+    )
     return Autoencoder(autoencoder, encoder, decoder)
 
 

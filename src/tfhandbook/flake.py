@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tfhandbook.bench import QUIET, ROOT, pytest_command
 
 
 @dataclass(frozen=True)
@@ -93,15 +93,13 @@ def run_once(
     conditions: Conditions, paths: Sequence[str], scratch: Path, *, seal: bool
 ) -> tuple[dict[str, str], float, int]:
     junit = scratch / f"run-{conditions.hash_seed}.xml"
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    command += ["-n", str(conditions.workers), "--dist", "loadfile"]
-    command += [f"--junitxml={junit}", "-o", "junit_family=xunit1", *paths]
+    command = pytest_command(
+        f"--junitxml={junit}", "-o", "junit_family=xunit1", *paths, workers=conditions.workers
+    )
     environment = {
         **os.environ,
         **conditions.environment(),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "MPLBACKEND": "Agg",
-        "PYTHONDONTWRITEBYTECODE": "1",
+        **QUIET,
         # The status record lives in the checkout, which a sealed run cannot write.
         "TFHANDBOOK_STATUS": str(scratch / "status.json"),
     }
