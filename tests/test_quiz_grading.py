@@ -101,13 +101,24 @@ def test_hostile_answers_fail_with_a_clear_message(softmax: Question, name: str)
 def test_printing_fake_results_or_patching_numpy_does_not_pass(softmax: Question) -> None:
     fake = (
         "import json, numpy as np\n"
-        "print(json.dumps({'submissions': [{'probes': []}]}))\n"
+        "print(json.dumps({'runs': [{'probes': []}]}))\n"
         "np.allclose = lambda *args, **kwargs: True\n"
         "def softmax(x):\n    return np.zeros_like(x)\n"
     )
     verdict = grade(softmax, fake, seed=1)
     assert verdict.status == "failed"
     assert [check.passed for check in verdict.checks] == [False, False]
+
+
+def test_values_larger_than_a_pipe_arrive_whole() -> None:
+    """A child's values travel through a pipe, which holds 64 KiB: reading them only after
+    the child ends would leave a child with more to send waiting until its timeout."""
+    from tfhandbook.quiz.bank import Check
+    from tfhandbook.quiz.grading import decode, run_children
+
+    probe = Check("big", "result = {'ones': np.ones(200_000)}")
+    (outcome,) = run_children("import numpy as np", [""], [probe], seed=0, timeout=30)
+    assert decode(outcome["probes"][0]["values"]["ones"]).sum() == 200_000
 
 
 def test_tensorflow_is_loaded_only_for_questions_that_import_it() -> None:
@@ -132,6 +143,28 @@ def test_verify_question_runs_reference_and_mistakes_in_one_child(softmax: Quest
         "overflows on large values": False,
         "normalises over the wrong axis": False,
     }
+
+
+def test_verify_questions_runs_questions_of_several_banks_in_one_child(softmax: Question) -> None:
+    from tfhandbook.quiz.grading import verify_questions
+
+    scaled_relu = load_bank(BANKS / "sample.quiz.yaml").question("scaled-relu")
+    questions = [softmax, scaled_relu]  # one needs only NumPy, the other TensorFlow
+    expected = [
+        {"reference": True, **{wrong.name: False for wrong in question.wrong_solutions}}
+        for question in questions
+    ]
+    assert verify_questions(questions) == expected
+
+
+def test_verify_questions_names_the_question_whose_reference_fails(softmax: Question) -> None:
+    from dataclasses import replace
+
+    from tfhandbook.quiz.grading import ChildFailure, verify_questions
+
+    broken = replace(softmax, id="broken-softmax", solution="def softmax(x):\n    raise ValueError")
+    with pytest.raises(ChildFailure, match="broken-softmax: the reference solution fails"):
+        verify_questions([softmax, broken])
 
 
 def test_autograph_converts_a_tf_function_in_an_answer() -> None:

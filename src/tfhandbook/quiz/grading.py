@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import functools
 import json
 import os
@@ -26,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,22 +70,41 @@ class ChildFailure(RuntimeError):
     """A child ended without handing back its values (timeout, crash, early exit)."""
 
 
+@dataclass(frozen=True)
+class Run:
+    """One submission to run after a question's setup, and the probes to run on it."""
+
+    setup: str
+    code: str
+    probes: tuple[Check, ...]
+
+
 def run_children(
     setup: str, submissions: list[str], probes: list[Check], seed: int, timeout: float
 ) -> list[dict[str, Any]]:
-    """Run `submissions` in ONE sandboxed child and return what each produced.
+    """Run `submissions` of one question in ONE sandboxed child; what each produced.
 
     Untrusted code gets a child of its own (see :func:`grade`); trusted code, such as a
     bank's reference and wrong solutions in the tests, may share one.
     """
+    return run_child([Run(setup, code, tuple(probes)) for code in submissions], seed, timeout)
+
+
+def run_child(runs: list[Run], seed: int, timeout: float) -> list[dict[str, Any]]:
+    """Run `runs` in order in ONE sandboxed child and return what each produced."""
     nonce = secrets.token_hex(8)
     job = {
-        "setup": setup,
-        "submissions": submissions,
-        "probes": [{"name": check.name, "probe": check.probe} for check in probes],
+        "runs": [
+            {
+                "setup": run.setup,
+                "code": run.code,
+                "probes": [{"name": check.name, "probe": check.probe} for check in run.probes],
+            }
+            for run in runs
+        ],
         "seed": seed,
         "nonce": nonce,
-        "preload": imported_modules(setup),
+        "preload": sorted({module for run in runs for module in imported_modules(run.setup)}),
         "limits": {**LIMITS, "cpu_seconds": int(timeout) + 10},
     }
     with tempfile.TemporaryDirectory(prefix="tfhandbook-grade-") as folder:
@@ -108,16 +129,30 @@ def run_children(
             start_new_session=True,  # its own process group, killed as a whole
         )
         os.close(write_end)
+        received = bytearray()
+        reader = threading.Thread(target=_receive, args=(read_end, received, child.pid))
+        reader.start()
         try:
             _, stderr = child.communicate(json.dumps(job).encode(), timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.communicate()
-            os.close(read_end)
             raise ChildFailure(f"did not finish within {timeout:.0f} s") from None
-        with os.fdopen(read_end, "rb") as channel:
-            raw = channel.read(MAX_RESULT_BYTES + 1)
-    return _parsed(raw, nonce, child.returncode, stderr.decode(errors="replace"))
+        finally:
+            reader.join()
+    return _parsed(bytes(received), nonce, child.returncode, stderr.decode(errors="replace"))
+
+
+def _receive(descriptor: int, received: bytearray, group: int) -> None:
+    """Read the child's values while it writes them: a pipe holds 64 KiB, and a child that
+    fills it waits for a reader. Stop a child that sends more than the grader accepts."""
+    with os.fdopen(descriptor, "rb") as channel:
+        while chunk := channel.read(2**16):
+            received += chunk
+            if len(received) > MAX_RESULT_BYTES:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, signal.SIGKILL)
+                return
 
 
 def imported_modules(setup: str) -> list[str]:
@@ -139,7 +174,7 @@ def _parsed(raw: bytes, nonce: str, returncode: int, stderr: str) -> list[dict[s
         data = json.loads(raw)
         if data["nonce"] != nonce:
             raise ValueError("nonce")
-        return data["submissions"]
+        return data["runs"]
     except (ValueError, KeyError, TypeError):
         pass
     if returncode is not None and returncode < 0:
@@ -254,10 +289,31 @@ def verify_question(question: Question, seed: int = 0) -> dict[str, bool]:
 
     A sound question gives ``{"reference": True, <each wrong solution>: False}``.
     """
-    checks = [*question.public_checks, *question.hidden_checks]
-    codes = [question.solution, *(wrong.code for wrong in question.wrong_solutions)]
-    outcomes = run_children(question.setup, codes, checks, seed, question.timeout * len(codes))
-    reference, *wrongs = outcomes
+    (verdicts,) = verify_questions([question], seed)
+    return verdicts
+
+
+def verify_questions(questions: list[Question], seed: int = 0) -> list[dict[str, bool]]:
+    """:func:`verify_question` for several questions at once, in order, all in ONE child:
+    the book's questions pay for one TensorFlow import instead of one each. A failure names
+    the question whose reference failed; a child that dies names none, so verify the
+    questions one by one to find the culprit."""
+    runs, timeout = [], 0.0
+    for question in questions:
+        checks = tuple([*question.public_checks, *question.hidden_checks])
+        codes = [question.solution, *(wrong.code for wrong in question.wrong_solutions)]
+        runs += [Run(question.setup, code, checks) for code in codes]
+        timeout += question.timeout * len(codes)
+    outcomes = iter(run_child(runs, seed, timeout))
+    verdicts = []
+    for question in questions:
+        reference = next(outcomes)
+        wrongs = [next(outcomes) for _ in question.wrong_solutions]
+        verdicts.append(_verdicts(question, reference, wrongs))
+    return verdicts
+
+
+def _verdicts(question: Question, reference: dict, wrongs: list[dict]) -> dict[str, bool]:
     if "error" in reference or any("error" in probe for probe in reference["probes"]):
         raise ChildFailure(f"{question.id}: the reference solution fails: {reference}")
     verdicts = {"reference": True}

@@ -3,8 +3,8 @@
 It reads a job (JSON) on stdin, limits itself, imports the libraries the checks need, then
 installs an audit hook that nothing in the process can remove, which refuses sockets, new
 processes, native calls through ``ctypes``, and writes outside its working folder. Then it
-runs each submission and the checks' probes and writes the values they produced, as JSON
-data, to file descriptor FD. It never decides whether an answer is right: the parent
+runs each of the job's runs (a question's setup, one submission, and the checks' probes) and
+writes the values they produced, as JSON data, to file descriptor FD. It never decides whether an answer is right: the parent
 compares these values with the reference solution's, outside this process.
 """
 
@@ -173,16 +173,17 @@ def run_probes(namespace: dict, probes: list[dict], seed: int) -> list[dict[str,
     return results
 
 
-def run_submission(job: dict, code: str) -> dict[str, Any]:
+def run_submission(run: dict, seed: int) -> dict[str, Any]:
+    """One submission in a fresh namespace and Keras session, after its question's setup."""
     if "keras" in sys.modules:
         sys.modules["keras"].backend.clear_session()
     namespace: dict[str, Any] = {"__name__": "__answer__"}
-    exec(compile_source(job["setup"], "<setup>"), namespace)
+    exec(compile_source(run["setup"], "<setup>"), namespace)
     try:
-        exec(compile_source(code, "answer.py"), namespace)
+        exec(compile_source(run["code"], "answer.py"), namespace)
     except BaseException as error:  # SystemExit too: report it, do not leave
         return {"error": describe_error(error, "answer.py")}
-    return {"probes": run_probes(namespace, job["probes"], job["seed"])}
+    return {"probes": run_probes(namespace, run["probes"], seed)}
 
 
 def main() -> None:
@@ -193,8 +194,8 @@ def main() -> None:
     for module in ["numpy", *job["preload"]]:
         importlib.import_module(module)
     install_audit_hook(os.getcwd())
-    outcome = [run_submission(job, code) for code in job["submissions"]]
-    channel.write(json.dumps({"nonce": job["nonce"], "submissions": outcome}))
+    outcome = [run_submission(run, job["seed"]) for run in job["runs"]]
+    channel.write(json.dumps({"nonce": job["nonce"], "runs": outcome}))
     channel.flush()
     os._exit(0)  # skip interpreter teardown: nothing the submission registered runs
 
