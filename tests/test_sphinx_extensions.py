@@ -41,6 +41,15 @@ def test_plot_directive_puts_its_figure_and_source_on_a_myst_page(app) -> None:
     assert "three points" in html  # the figure's source, shown with it
 
 
+@pytest.mark.sphinx("html", testroot="myst-plot")
+def test_a_figures_nodes_belong_to_the_page_they_are_on(app) -> None:
+    """A node still tied to the scratch document its figure was parsed in drags that
+    document into the page's pickled doctree (4 MB per chapter, once)."""
+    app.build()
+    doctree = app.env.get_doctree("index")
+    assert {id(node.document) for node in doctree.findall()} == {id(doctree)}
+
+
 @pytest.mark.sphinx("html", testroot="generated-table")
 def test_generated_table_renders_the_measurement_and_the_machine(app) -> None:
     app.build()

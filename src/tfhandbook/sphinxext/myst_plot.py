@@ -39,6 +39,11 @@ class MystPlotDirective(PlotDirective):
         figure = new_document(document["source"], document.settings)
         figure.reporter = document.reporter
         MockRSTParser().parse("\n".join(generated), figure)
+        # Adopt the nodes: each one remembers its document, and one still pointing at the
+        # scratch document would pickle that document (and what it reaches) into the page's
+        # doctree: megabytes per figure, read back on every build.
+        for node in figure.findall():
+            node.document = document
         return [*messages, *figure.children]
 
 
