@@ -4,6 +4,7 @@ The site is the real book, built once per run (see the ``handbook_site`` fixture
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from html.parser import HTMLParser
@@ -135,7 +136,9 @@ class _Links(HTMLParser):
                 self.links.append(value)
 
 
+@functools.cache
 def parsed(path: Path) -> _Links:
+    """A page's links and ids; each page is read once, however many pages link to it."""
     parser = _Links()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser
@@ -143,7 +146,6 @@ def parsed(path: Path) -> _Links:
 
 def test_every_internal_link_resolves(handbook_site: Path) -> None:
     broken = []
-    cache: dict[Path, _Links] = {}
     for path in html_pages(handbook_site):
         if path.name == "404.html":  # its links are absolute to the hosted site's root
             continue
@@ -156,8 +158,7 @@ def test_every_internal_link_resolves(handbook_site: Path) -> None:
             if not target_path.exists():
                 broken.append(f"{path.relative_to(handbook_site)} -> {link}")
             elif anchor and target_path.suffix == ".html":
-                ids = cache.setdefault(target_path, parsed(target_path)).ids
-                if unquote(anchor) not in ids:
+                if unquote(anchor) not in parsed(target_path).ids:
                     broken.append(f"{path.relative_to(handbook_site)} -> {link} (no such anchor)")
     assert broken == []
 
