@@ -22,6 +22,7 @@ PARALLEL = [
     "auto",  # one worker per core
     "--dist",
     "loadfile",  # a chapter's examples share a namespace: keep each file in one worker
+    "--no-loadscope-reorder",  # hand files out in collection order: long-running ones first
 ]
 
 

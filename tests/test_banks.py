@@ -11,6 +11,9 @@ from tfhandbook.quiz.bank import load_bank
 from tfhandbook.quiz.grading import ChildFailure, verify_question, verify_questions
 from tfhandbook.quiz.variants import expand
 
+# One grader child runs every coding question in the book: start it first.
+pytestmark = pytest.mark.long_running
+
 DOCS = Path(__file__).parents[1] / "docs"
 BANKS = sorted(DOCS.rglob("*.quiz.yaml"))
 CODE_QUESTIONS = [

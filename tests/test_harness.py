@@ -335,3 +335,17 @@ def test_a_resource_warning_is_reported_not_an_internal_error(pytester: pytest.P
     result.assert_outcomes(failed=1)
     assert "INTERNALERROR" not in result.stdout.str()
     result.stdout.fnmatch_lines(["*leaky.md::sybil:chapter,line:4*Unraisable*"])
+
+
+def test_long_running_files_are_collected_first(pytester: pytest.Pytester) -> None:
+    """xdist hands files out in collection order, so a long file must not come last."""
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "snippets").mkdir()
+    pytester.makepyfile(
+        test_a_quick="def test_quick():\n    pass\n",
+        test_z_long=(
+            "import pytest\npytestmark = pytest.mark.long_running\ndef test_long():\n    pass\n"
+        ),
+    )
+    result = run(pytester, "--collect-only", "-q")
+    assert result.stdout.lines[:2] == ["test_z_long.py::test_long", "test_a_quick.py::test_quick"]

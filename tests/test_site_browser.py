@@ -13,6 +13,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+# The fixture builds the whole site, the longest single task in the suite: start it first.
+pytestmark = pytest.mark.long_running
+
 PARTS = ("custom-models", "custom-training", "computer-vision", "generative")
 
 
@@ -157,9 +160,12 @@ def test_every_internal_link_resolves(handbook_site: Path) -> None:
                 target_path = target_path / "index.html"
             if not target_path.exists():
                 broken.append(f"{path.relative_to(handbook_site)} -> {link}")
-            elif anchor and target_path.suffix == ".html":
-                if unquote(anchor) not in parsed(target_path).ids:
-                    broken.append(f"{path.relative_to(handbook_site)} -> {link} (no such anchor)")
+            elif (
+                anchor
+                and target_path.suffix == ".html"
+                and unquote(anchor) not in parsed(target_path).ids
+            ):
+                broken.append(f"{path.relative_to(handbook_site)} -> {link} (no such anchor)")
     assert broken == []
 
 

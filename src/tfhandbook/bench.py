@@ -127,7 +127,11 @@ def tensorflow_import_seconds() -> float:
 def pytest_command(*args: str, workers: int | None) -> list[str]:
     """pytest on `args` with `workers` processes (None: in this one), as the README's test
     command runs it, without the cache a read-only checkout cannot write."""
-    spread = ["-n", str(workers), "--dist", "loadfile"] if workers else ["-n", "0"]
+    spread = (
+        ["-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"]
+        if workers
+        else ["-n", "0"]
+    )
     return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *spread, *args]
 
 

@@ -17,6 +17,11 @@ from tfhandbook.test_status import StatusRecorder
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "long_running: a test file that takes several chapters' time (it builds the whole "
+        "site, or grades every bank); run before the rest",
+    )
     import_tensorflow_quietly()
     collectors = [sybil.pytest() for sybil in book_sybils(Path(config.rootpath))]
     config.stash[_COLLECTORS] = collectors
@@ -25,6 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 _COLLECTORS = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long-running files first, the rest in their order. xdist hands files to workers in
+    this order (the test command turns off its own reordering, which puts files with more
+    tests first), so no worker starts a long file when the others are nearly done."""
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -4,8 +4,9 @@ It reads a job (JSON) on stdin, limits itself, imports the libraries the checks 
 installs an audit hook that nothing in the process can remove, which refuses sockets, new
 processes, native calls through ``ctypes``, and writes outside its working folder. Then it
 runs each of the job's runs (a question's setup, one submission, and the checks' probes) and
-writes the values they produced, as JSON data, to file descriptor FD. It never decides whether an answer is right: the parent
-compares these values with the reference solution's, outside this process.
+writes the values they produced, as JSON data, to file descriptor FD. It never decides
+whether an answer is right: the parent compares these values with the reference
+solution's, outside this process.
 """
 
 from __future__ import annotations
