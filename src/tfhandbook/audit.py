@@ -24,6 +24,14 @@ PAGES = (
     "custom-training/gradient-tape.html",
 )
 AIMS = {"performance": 95, "accessibility": 95, "best-practices": 90, "seo": 90}
+#: The timings behind the performance score, printed under each page's scores.
+METRICS = {
+    "first-contentful-paint": "FCP",
+    "largest-contentful-paint": "LCP",
+    "speed-index": "SI",
+    "total-blocking-time": "TBT",
+    "cumulative-layout-shift": "CLS",
+}
 
 
 def chromium() -> str:
@@ -35,8 +43,9 @@ def chromium() -> str:
     return path
 
 
-def audit(lighthouse: Path, url: str, report: Path) -> dict[str, int]:
-    """Run Lighthouse on `url`; return each category's score out of 100."""
+def audit(lighthouse: Path, url: str, report: Path) -> tuple[dict[str, int], str]:
+    """Run Lighthouse on `url`; return each category's score out of 100, and the timings
+    behind the performance score as one line."""
     command = [
         str(lighthouse),
         url,
@@ -47,8 +56,14 @@ def audit(lighthouse: Path, url: str, report: Path) -> dict[str, int]:
         "--only-categories=performance,accessibility,best-practices,seo",
     ]
     subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": chromium()})
-    categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
-    return {name: round(category["score"] * 100) for name, category in categories.items()}
+    result = json.loads(report.read_text(encoding="utf-8"))
+    scores = {name: round(item["score"] * 100) for name, item in result["categories"].items()}
+    audits = result["audits"]
+    timings = ", ".join(
+        f"{short} {audits[name]['displayValue']}".replace("\xa0", " ")
+        for name, short in METRICS.items()
+    )
+    return scores, timings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,13 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'page':45}" + "".join(f"{name:>16}" for name in AIMS))
     with served(args.site) as base, tempfile.TemporaryDirectory() as folder:
         for page in args.pages:
-            scores = audit(args.lighthouse, f"{base}/{page}", Path(folder) / "report.json")
+            scores, timings = audit(args.lighthouse, f"{base}/{page}", Path(folder) / "report.json")
             cells = []
             for name, aim in AIMS.items():
                 below = scores[name] < aim
                 failures += below
                 cells.append(f"{scores[name]:>12}{' !' if below else '  '}  ")
             print(f"{page:45}" + "".join(cells))
+            print(f"{'':45}{timings}")
     print("aims: " + ", ".join(f"{name} >= {aim}" for name, aim in AIMS.items()))
     print("all aims met" if not failures else f"{failures} score(s) below the aim (marked !)")
     return 1 if failures else 0

@@ -1,20 +1,32 @@
-"""Pages that paint fast on a slow phone: scripts deferred, images loaded lazily.
+"""Pages that paint fast on a slow phone: less to fetch before the first paint.
 
 Sphinx and the theme put their scripts in ``<head>`` without ``defer``, so the browser
 stops parsing the page until each has downloaded and run. The extensions' scripts (copy
-buttons, toggles, tabs, the theme's, the quiz) only act on the parsed page, so they are
-deferred: they still run in order, after parsing. So are the search scripts and the search
-index that the theme loads on every page (``layout.html`` beside this module). Sphinx's
-other scripts stay as they are, because inline scripts in the page use what they define.
-Each stylesheet blocks the first paint until it arrives, so the small ones that the
-extensions add side by side are served as one file. Figures load lazily. The theme's
-``fontawesome.js`` (1.5 MB, only needed for custom SVG icons) is left out: its CSS draws the
-icons with the web font.
+buttons, toggles, tabs, the theme's, the quiz) and Sphinx's ``doctools.js`` and
+``sphinx_highlight.js`` only act on the parsed page, so they are deferred: they still run in
+order, after parsing. ``documentation_options.js`` is not: inline scripts in the page use
+what it defines. The theme loads the search scripts and the whole search index on every
+page for search-as-you-type; with that off they serve only the search page, so the other
+pages leave them out (``layout.html`` beside this module).
+
+Each stylesheet blocks the first paint until it arrives, so:
+
+- stylesheets the pages list side by side are served as one file, their relative URLs
+  rebased onto the bundle's folder;
+- the theme's ``theme.css``, whose only rule imports Sphinx's ``basic.css``, holds that
+  file's rules itself, so the browser does not discover a second file only after the first;
+- the theme's stylesheet keeps the Font Awesome icon rules of the icons the book shows (a
+  few dozen of about 2,000; a third of the file).
+
+Figures load lazily. The theme's ``fontawesome.js`` (1.5 MB, only needed for custom SVG
+icons) is left out: its CSS draws the icons with the web font.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,29 +40,34 @@ logger = logging.getLogger(__name__)
 _BUNDLES: dict[str, list[str]] = {}
 
 #: Scripts that inline code in the page relies on: never deferred.
-SPHINX_CORE = {
-    "documentation_options.js",
+INLINE_DEPENDENCIES = {"documentation_options.js"}
+#: Scripts the search page's own (not deferred) search scripts use while they load.
+SEARCH_PAGE_DEPENDENCIES = {
     "doctools.js",
     "sphinx_highlight.js",
     "searchtools.js",
     "language_data.js",
     "searchindex.js",
 }
+#: A Font Awesome icon rule, as the theme's stylesheet writes it: ``.fa-a,.fa-b{--fa:"…"}``.
+_ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+,)*\.fa-[a-z0-9-]+)\{--fa:("(?:[^"\\]|\\.)*")\}')
+_ICON_NAME = re.compile(r"fa-[a-z0-9-]+")
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']([^"')]+)["']\s*\)?\s*;""")
 
 
-def _deferrable(script: Any) -> bool:
+def _deferrable(script: Any, pagename: str) -> bool:
     name = str(script.filename or "").rsplit("/", 1)[-1].split("?")[0]
-    return (
-        bool(name) and name not in SPHINX_CORE and not {"defer", "async"} & set(script.attributes)
-    )
+    kept = INLINE_DEPENDENCIES | (SEARCH_PAGE_DEPENDENCIES if pagename == "search" else set())
+    return bool(name) and name not in kept and not {"defer", "async"} & set(script.attributes)
 
 
 def _bundleable(css: Any) -> bool:
-    """A plain stylesheet straight in ``_static/``: concatenating it with its neighbours
-    keeps its relative URLs and its place in the cascade."""
+    """A plain stylesheet under ``_static/``: concatenated with its neighbours it keeps its
+    place in the cascade (its relative URLs are rebased when the bundle is written)."""
     name = str(css.filename)
     plain = set(css.attributes) <= {"rel", "type"} and css.attributes.get("rel") == "stylesheet"
-    return plain and name.startswith("_static/") and name.count("/") == 1 and name.endswith(".css")
+    return plain and name.startswith("_static/") and name.endswith(".css")
 
 
 def _bundle(app: Sphinx, run: list[Any]) -> Any:
@@ -76,8 +93,68 @@ def _write_bundles(app: Sphinx, exception: Exception | None) -> None:
             if not (outdir / member).exists():
                 logger.warning("page_speed: %s is missing; %s lacks its rules", member, name)
                 continue
-            parts.append(f"/* {member} */\n" + (outdir / member).read_text(encoding="utf-8"))
+            text = (outdir / member).read_text(encoding="utf-8")
+            parts.append(
+                f"/* {member} */\n" + rebased(text, Path(member).parent, Path(name).parent)
+            )
         (outdir / name).write_text("\n".join(parts), encoding="utf-8")
+
+
+def rebased(css: str, source: Path, target: Path) -> str:
+    """`css` written for folder `source`, its relative URLs made to work from `target`."""
+
+    def rebase(match: re.Match[str]) -> str:
+        quote, url = match.groups()
+        if re.match(r"^([a-z]+:|/|#)", url, re.IGNORECASE):  # data:, absolute, fragment
+            return match.group(0)
+        moved = os.path.relpath(os.path.normpath(source / url), target)
+        return f"url({quote}{Path(moved).as_posix()}{quote})"
+
+    return _CSS_URL.sub(rebase, css) if source != target else css
+
+
+def inline_imports(stylesheet: Path) -> None:
+    """Replace each ``@import`` of a local file in `stylesheet` by that file's rules."""
+    css = stylesheet.read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        imported = stylesheet.parent / match.group(1)
+        if re.match(r"^([a-z]+:|/)", match.group(1)) or not imported.is_file():
+            return match.group(0)
+        rules = imported.read_text(encoding="utf-8")
+        return rebased(rules, Path(match.group(1)).parent, Path("."))
+
+    stylesheet.write_text(_CSS_IMPORT.sub(inline, css), encoding="utf-8")
+
+
+def trim_icons(stylesheet: Path, used: set[str]) -> None:
+    """Keep only the Font Awesome icon rules of icons named in `used`."""
+
+    def keep(match: re.Match[str]) -> str:
+        selectors = [selector for selector in match.group(1).split(",") if selector[1:] in used]
+        return f"{','.join(selectors)}{{--fa:{match.group(2)}}}" if selectors else ""
+
+    css = stylesheet.read_text(encoding="utf-8")
+    stylesheet.write_text(_ICON_RULE.sub(keep, css), encoding="utf-8")
+
+
+def icons_in_use(outdir: Path) -> set[str]:
+    """Every ``fa-*`` name in the built pages and in the scripts that may add icons."""
+    names: set[str] = set()
+    for path in [*outdir.rglob("*.html"), *(outdir / "_static").rglob("*.js")]:
+        names |= set(_ICON_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return names
+
+
+def _lighten_theme(app: Sphinx, exception: Exception | None) -> None:
+    if exception or app.builder.format != "html":
+        return
+    styles = Path(app.outdir, "_static", "styles")
+    if (styles / "theme.css").is_file():
+        inline_imports(styles / "theme.css")
+    used = icons_in_use(Path(app.outdir))
+    for stylesheet in styles.glob("*.css"):
+        trim_icons(stylesheet, used)
 
 
 def _bundled(app: Sphinx, stylesheets: list[Any]) -> list[Any]:
@@ -102,7 +179,7 @@ def _speed_up(app: Sphinx, pagename: str, templatename: str, context: dict, doct
     scripts = context.get("script_files", [])
     context["script_files"] = [
         type(script)(script.filename, priority=script.priority, **script.attributes, defer="defer")
-        if _deferrable(script)
+        if _deferrable(script, pagename)
         else script
         for script in scripts
     ]
@@ -119,4 +196,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _speed_up, priority=900)  # after every other handler
     # After the extensions that copy their stylesheets when the build finishes.
     app.connect("build-finished", _write_bundles, priority=900)
+    app.connect("build-finished", _lighten_theme, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
