@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook.sphinxext.page_speed import inline_imports, rebased, trim_icons
+from tfhandbook.sphinxext.page_speed import (
+    characters_in_strings,
+    inline_imports,
+    rebased,
+    trim_icons,
+)
 
 
 def stylesheets(html: str) -> list[str]:
@@ -62,6 +67,21 @@ def test_the_themes_stylesheet_imports_nothing_and_keeps_only_the_icons_in_use(a
     assert ".fa-dragon{" not in pydata and ",.fa-dragon" not in pydata
 
 
+@pytest.mark.sphinx("html", testroot="page-speed")
+def test_the_icon_font_keeps_the_glyphs_the_stylesheets_use(app) -> None:
+    from fontTools.ttLib import TTFont
+
+    app.build()
+    font_file = (
+        app.outdir / "_static" / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
+    )
+    assert font_file.stat().st_size < 20_000  # about 115 KB as the theme ships it
+    with TTFont(font_file) as font:
+        glyphs = font.getBestCmap()
+    assert 0xF0C9 in glyphs, "the menu button's bars"
+    assert 0xF6D5 not in glyphs, "a dragon the book never shows"
+
+
 def test_an_inlined_import_keeps_the_imported_files_urls_working(tmp_path: Path) -> None:
     (tmp_path / "styles").mkdir()
     (tmp_path / "base.css").write_text('.a { background: url("img/a.png"); }\n')
@@ -78,6 +98,11 @@ def test_icon_rules_keep_only_the_selectors_in_use(tmp_path: Path) -> None:
     sheet.write_text('.fa{x:1}.fa-a,.fa-b{--fa:"\\f1"}.fa-c{--fa:"\\f2"}.fa-d{--fa:"\\"}"}\n')
     trim_icons(sheet, {"fa-b", "fa-d"})
     assert sheet.read_text() == '.fa{x:1}.fa-b{--fa:"\\f1"}.fa-d{--fa:"\\"}"}\n'
+
+
+def test_characters_in_css_strings_include_escapes() -> None:
+    css = '.a{--fa:"\\f0c9"} .b{content:"\\31 x"} .c{--fa:"\\!"} .d{font-family:\'Z\'}'
+    assert characters_in_strings(css) == {0xF0C9, ord("1"), ord("x"), ord("!"), ord("Z")}
 
 
 def test_urls_are_rebased_only_when_they_are_relative() -> None:
