@@ -349,3 +349,21 @@ def test_long_running_files_are_collected_first(pytester: pytest.Pytester) -> No
     )
     result = run(pytester, "--collect-only", "-q")
     assert result.stdout.lines[:2] == ["test_z_long.py::test_long", "test_a_quick.py::test_quick"]
+
+
+def test_parallel_workers_share_the_cores_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from tfhandbook.pytest_plugin import THREAD_SETTINGS, share_the_cores
+
+    for name in THREAD_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    share_the_cores(workers=4)
+    assert [os.environ[name] for name in THREAD_SETTINGS] == ["2", "2", "2"]
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "3")  # as `nox -s flake` sets them
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    share_the_cores(workers=4)
+    assert "OMP_NUM_THREADS" not in os.environ

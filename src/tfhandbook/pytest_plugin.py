@@ -6,6 +6,7 @@ of the tooling, are unit-tested there, and apply wherever pytest is started.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "long_running: a test file that takes several chapters' time (it builds the whole "
         "site, or grades every bank); run before the rest",
     )
+    if hasattr(config, "workerinput"):
+        share_the_cores(config.workerinput["workercount"])
     import_tensorflow_quietly()
     collectors = [sybil.pytest() for sybil in book_sybils(Path(config.rootpath))]
     config.stash[_COLLECTORS] = collectors
@@ -30,6 +33,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 _COLLECTORS = pytest.StashKey[list]()
+#: What sizes TensorFlow's thread pools (read when it creates them) and OpenMP's.
+THREAD_SETTINGS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+
+
+def share_the_cores(workers: int) -> None:
+    """Give each of `workers` parallel workers its share of the cores, unless the caller
+    chose thread counts. Left alone, every worker's TensorFlow sizes its pools to the
+    whole machine, and the workers' threads take turns on the same cores."""
+    if any(name in os.environ for name in THREAD_SETTINGS):
+        return
+    share = str(max(1, (os.cpu_count() or 1) // workers))
+    os.environ.update(dict.fromkeys(THREAD_SETTINGS, share))
 
 
 @pytest.hookimpl(trylast=True)
