@@ -356,7 +356,8 @@ def test_parallel_workers_share_the_cores_unless_told_otherwise(
 ) -> None:
     import os
 
-    from tfhandbook.pytest_plugin import THREAD_SETTINGS, share_the_cores
+    from tfhandbook.pytest_plugin import share_the_cores
+    from tfhandbook.runtime import THREAD_SETTINGS
 
     for name in THREAD_SETTINGS:
         monkeypatch.delenv(name, raising=False)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tfhandbook.bench import QUIET, ROOT, pytest_command
+from tfhandbook.runtime import thread_settings
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,7 @@ class Conditions:
     workers: int
 
     def environment(self) -> dict[str, str]:
-        return {
-            "PYTHONHASHSEED": str(self.hash_seed),
-            # Read by TensorFlow when it creates its thread pools, and by OpenMP and BLAS.
-            "TF_NUM_INTRAOP_THREADS": str(self.threads),
-            "TF_NUM_INTEROP_THREADS": str(self.threads),
-            "OMP_NUM_THREADS": str(self.threads),
-        }
+        return {"PYTHONHASHSEED": str(self.hash_seed), **thread_settings(self.threads)}
 
     def __str__(self) -> str:
         return f"hash seed {self.hash_seed}, {self.threads} threads, {self.workers} workers"

@@ -13,7 +13,7 @@ import pytest
 
 from tfhandbook.harness import book_sybils
 from tfhandbook.isolation import OwnProcessChapter, runs_here
-from tfhandbook.runtime import import_tensorflow_quietly
+from tfhandbook.runtime import THREAD_SETTINGS, import_tensorflow_quietly, thread_settings
 from tfhandbook.test_status import StatusRecorder
 
 
@@ -33,8 +33,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 _COLLECTORS = pytest.StashKey[list]()
-#: What sizes TensorFlow's thread pools (read when it creates them) and OpenMP's.
-THREAD_SETTINGS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 
 
 def share_the_cores(workers: int) -> None:
@@ -43,8 +41,7 @@ def share_the_cores(workers: int) -> None:
     whole machine, and the workers' threads take turns on the same cores."""
     if any(name in os.environ for name in THREAD_SETTINGS):
         return
-    share = str(max(1, (os.cpu_count() or 1) // workers))
-    os.environ.update(dict.fromkeys(THREAD_SETTINGS, share))
+    os.environ.update(thread_settings(max(1, (os.cpu_count() or 1) // workers)))
 
 
 @pytest.hookimpl(trylast=True)
