@@ -5,11 +5,12 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import re
+from pathlib import Path
 
 import keras
 import pytest
 
-from tfhandbook.source_links import UnresolvedReference, locate
+from tfhandbook.source_links import UnresolvedReference, locate, private_parts
 
 KERAS = importlib.metadata.version("keras")
 TENSORFLOW = importlib.metadata.version("tensorflow")
@@ -90,3 +91,64 @@ def test_build_with_warnings_as_errors_fails_on_a_stale_reference(tmp_path, root
         ]
     )
     assert status != 0
+
+
+@pytest.mark.parametrize(
+    ("name", "private"),
+    [
+        ("keras.src.trainers.trainer.Trainer._compile_loss", ["_compile_loss"]),
+        ("tensorflow.python.eager.backprop._aggregate_grads", ["_aggregate_grads"]),
+        ("~keras.src._private_module.Thing.__call__", ["_private_module"]),
+        ("keras.src.thing.Class.__mangled", ["__mangled"]),
+        ("keras.src.layers.layer.Layer.__call__", []),  # a dunder is public protocol
+        ("keras.src.layers.layer.Layer.__init__", []),
+        ("tf.GradientTape", []),
+    ],
+)
+def test_private_parts_are_leading_underscores_but_not_dunders(name, private) -> None:
+    assert private_parts(name) == private
+
+
+def _paragraphs(html: str) -> dict[str, str]:
+    """Each paragraph of the test page's body by its opening words (before the colon)."""
+    found = re.findall(r"<p>(.*?)</p>", html, flags=re.DOTALL)
+    return {paragraph.split(":", 1)[0]: paragraph for paragraph in found}
+
+
+@pytest.mark.sphinx("html", testroot="src-role")
+def test_private_names_carry_a_marker_and_public_ones_do_not(app) -> None:
+    app.build()
+    assert app.warning.getvalue() == ""
+    paragraphs = _paragraphs((app.outdir / "index.html").read_text(encoding="utf-8"))
+    marker = re.compile(
+        r'</a>\xa0<abbr class="src-private" title="Private: `(?P<part>\w+)` is not part of the '
+        r'public API, so it may change or disappear in any release without notice.">'
+        r"private</abbr>"
+    )
+    for opening, part in [
+        ("A private method", "_make_function"),
+        ("A private function, short form", "_aggregate_grads"),
+    ]:
+        found = marker.search(paragraphs[opening])
+        assert found, paragraphs[opening]
+        assert found["part"] == part
+    for opening in [
+        "A method",
+        "Short form",
+        "Own title",
+        "A property",
+        "A module",
+        "A public class in the same module",
+    ]:
+        assert "src-private" not in paragraphs[opening], paragraphs[opening]
+        assert "<a " in paragraphs[opening]  # the reference itself rendered
+
+
+def test_the_stylesheet_styles_the_private_marker_in_light_and_dark_mode() -> None:
+    css = (Path(__file__).parents[1] / "docs/_static/handbook.css").read_text(encoding="utf-8")
+    rules = re.findall(r"([^{}]*abbr\.src-private[^{}]*)\{([^}]*)\}", css)
+    assert rules, "no rule for abbr.src-private in handbook.css"
+    # Colours come from the theme's variables, which pydata-sphinx-theme sets per mode.
+    declarations = " ".join(body for _, body in rules)
+    assert re.search(r"(?<![-\w])color:\s*var\(--pst-color-", declarations), declarations
+    assert re.search(r"background-color:\s*var\(--pst-color-", declarations), declarations

@@ -20,6 +20,24 @@ REPOSITORIES = {
 }
 
 
+def private_parts(name: str) -> list[str]:
+    """The parts of a dotted `name` that are private by Python's convention: a leading
+    underscore, as in ``_compile_loss`` or ``__mangled``. A dunder such as ``__call__`` is
+    public protocol, not private.
+
+    >>> private_parts("keras.src.trainers.trainer.Trainer._compile_loss")
+    ['_compile_loss']
+    >>> private_parts("keras.src.layers.layer.Layer.__call__")
+    []
+    """
+    return [
+        part
+        for part in name.lstrip("~").split(".")
+        if part.startswith("_")
+        and not (len(part) > 4 and part.startswith("__") and part.endswith("__"))
+    ]
+
+
 class UnresolvedReference(LookupError):
     """A name that the installed packages do not define, or whose source is unpublished."""
 

@@ -9,6 +9,11 @@
 The name is imported from the installed version at build time and linked to the same file
 and line in the public repository at the installed release tag. A name that no longer
 resolves is a build warning naming the chapter and line, which ``-W`` turns into a failure.
+
+A name with a private part (a leading underscore anywhere in the dotted path, such as
+``Trainer._compile_loss``; a dunder like ``__call__`` is public protocol) is followed by a
+small "private" badge, an ``<abbr>`` whose title says the name may change without notice:
+a reader sees which parts of a walk through the source a release may break.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import split_explicit_title
 
-from tfhandbook.source_links import UnresolvedReference, locate
+from tfhandbook.source_links import UnresolvedReference, locate, private_parts
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +49,8 @@ class SourceRole(SphinxRole):
                 type="tfhandbook",
                 subtype="src",
             )
-            return [nodes.literal(self.rawtext, title if has_title else target)], []
+            shown = nodes.literal(self.rawtext, title if has_title else target)
+            return [shown, *private_marker(target)], []
         shown = title if has_title else (location.qualname if short else target)
         link = nodes.reference(
             "",
@@ -54,7 +60,29 @@ class SourceRole(SphinxRole):
             reftitle=f"{location.path}, line {location.line}",
             classes=["src-ref"],
         )
-        return [link], []
+        return [link, *private_marker(target)], []
+
+
+def private_marker(name: str) -> list[nodes.Node]:
+    """A "private" badge for `name` if it has a private part, else nothing.
+
+    An ``abbreviation`` node is docutils' own and renders as ``<abbr title=...>`` in HTML
+    (and as plain text elsewhere), so the explanation needs no custom node or translator.
+    """
+    private = private_parts(name)
+    if not private:
+        return []
+    names = " and ".join(f"`{part}`" for part in private)
+    verb = "is" if len(private) == 1 else "are"
+    explanation = (
+        f"Private: {names} {verb} not part of the public API, so it may change or disappear "
+        "in any release without notice."
+    )
+    badge = nodes.abbreviation(
+        "private", "private", explanation=explanation, classes=["src-private"]
+    )
+    # A no-break space: the badge never starts a line on its own, away from its name.
+    return [nodes.Text("\N{NO-BREAK SPACE}"), badge]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
