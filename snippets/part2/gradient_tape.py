@@ -211,6 +211,9 @@ def plot_derivatives() -> Figure:
     y, dy, d2y = derivatives(tf.tanh, x)
     t = np.tanh(x.numpy())
     closed_forms = [t, 1 - t**2, -2 * t * (1 - t**2)]
+    # The chapter says the tape's curves and the closed forms coincide.
+    for values, exact in zip((y, dy, d2y), closed_forms, strict=True):
+        assert np.allclose(values, exact, atol=1e-5), "tape and closed form differ"
     labels = ["f(x) = tanh(x)", "f'(x), inner tape", "f''(x), outer tape"]
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for values, exact, label, color in zip(
@@ -242,6 +245,13 @@ def plot_log1pexp_gradients() -> Figure:
     naive, xs = gradients["naive formula"], x.numpy()
     first_zero = float(xs[(xs > 0) & (naive == 0)].min())
     first_nan = float(xs[np.isnan(naive)].min())
+    # What the chapter says the figure shows: the custom gradient is finite everywhere;
+    # the naive one drops to 0 before it turns into NaN, and at the first 0 the factor
+    # 1 / (1 + exp(x)) is below the smallest normal float32 (a subnormal the CPU flushes).
+    assert np.isfinite(gradients["tf.custom_gradient"]).all()
+    assert first_zero < first_nan
+    factor = np.float32(1) / (np.float32(1) + np.exp(np.float32(first_zero)))
+    assert 0 < factor < np.finfo(np.float32).tiny
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     ax.plot(xs, gradients["tf.custom_gradient"], linewidth=4, alpha=0.6, label="tf.custom_gradient")
     ax.plot(xs, naive, color="C3", linewidth=1.5, label="naive formula (NaN is not drawn)")
