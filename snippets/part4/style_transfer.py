@@ -4,7 +4,8 @@ image optimised as a `tf.Variable`, with the figures of the "Neural style transf
 The handbook cannot download ImageNet weights, so the default feature extractor is a small
 VGG-shaped network with *random*, fixed filters (random features carry texture statistics:
 Ustyuzhaninov et al., 2016; He et al., 2016). `build_vgg19_extractor` is the real VGG19 path
-with the standard layer names; give it a weights file and it runs the same code.
+with the paper's layers; give it a weights file and it runs the same code (close to the
+paper's method, not identical: see `build_vgg19_extractor`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ if TYPE_CHECKING:
 # The random extractor's layers follow VGG's names, so the same loss code serves both.
 STYLE_LAYERS = ("pixels", "block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
 CONTENT_LAYERS = ("block3_conv2",)
-# The layers Gatys et al. (2016) and the TensorFlow tutorial use with VGG19.
+# Gatys et al. (2016) match style at conv1_1 to conv5_1 and content at conv4_2 of VGG19,
+# which Keras names block1_conv1 ... block5_conv1 and block4_conv2. (TensorFlow's style
+# transfer tutorial uses the same style layers, and block5_conv2 for content.)
 VGG_STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
-VGG_CONTENT_LAYERS = ("block5_conv2",)
+VGG_CONTENT_LAYERS = ("block4_conv2",)
 
 
 def load_style_transfer_images(size: int = 64) -> tuple[np.ndarray, np.ndarray]:
@@ -125,6 +128,11 @@ def build_vgg19_extractor(
     `weights` is a path to a ``.weights.h5`` file (the ImageNet file if you have it) or
     ``None`` for random initialisation. The model takes images in [0, 1] and applies VGG's
     own preprocessing (RGB to BGR, ImageNet means subtracted on the 0-255 scale) inside.
+
+    With the ImageNet file this is close to Gatys et al. (2016), not the same: Keras's VGG19
+    keeps max pooling (the paper swaps in average pooling) and its weights are not the
+    paper's rescaled ones (each filter's mean activation normalised to 1), and the losses
+    here are normalised differently (see `style_loss`, `content_loss`).
     """
     vgg = keras.applications.VGG19(include_top=False, weights=weights, input_shape=(size, size, 3))
     vgg.trainable = False
@@ -260,11 +268,33 @@ def gram_distance(
     return float(style_loss(extractor(a), targets))
 
 
+def layout_correlation(a: np.ndarray, b: np.ndarray, block: int = 8) -> float:
+    """Correlation of two images' luminance averaged over `block` by `block` squares: how
+    much of the coarse light and dark layout they share (1 for the same layout).
+
+    >>> image = np.random.default_rng(0).uniform(size=(1, 32, 32, 3)).astype("float32")
+    >>> round(layout_correlation(image, image), 6)
+    1.0
+    """
+
+    def coarse(image: np.ndarray) -> np.ndarray:
+        luminance = np.asarray(image)[0] @ np.array([0.299, 0.587, 0.114])
+        h, w = luminance.shape
+        return luminance.reshape(h // block, block, w // block, block).mean(axis=(1, 3)).ravel()
+
+    return float(np.corrcoef(coarse(a), coarse(b))[0, 1])
+
+
 def plot_style_transfer(steps: int = 120) -> Figure:
     """Content, style and result side by side."""
     import matplotlib.pyplot as plt
 
     result = run_style_transfer(steps=steps)
+    # What the chapter says of this figure: the result's mean colour is the style's, within
+    # 0.1 per channel, and its coarse light and dark layout is still the photograph's.
+    colour_gap = np.abs(result.image.mean(axis=(0, 1, 2)) - result.style.mean(axis=(0, 1, 2)))
+    assert colour_gap.max() < 0.1, colour_gap
+    assert layout_correlation(result.image, result.content) > 0.8
     fig, axes = plt.subplots(1, 3, figsize=(9, 3.3))
     panels = (
         (result.content, "Content: scikit-image's chelsea"),
@@ -286,6 +316,12 @@ def plot_style_transfer_losses(steps: int = 120) -> Figure:
     import matplotlib.pyplot as plt
 
     history = run_style_transfer(steps=steps).history
+    # What the chapter says of this figure: style falls almost tenfold in 20 steps; content
+    # rises from 0, peaks early and settles lower; total variation rises, then falls.
+    style, content, tv = history["style"], history["content"], history["total_variation"]
+    assert style[0] / style[20] > 8
+    assert 5 < int(np.argmax(content)) < 40 and content[-1] < 0.8 * content.max()
+    assert 5 < int(np.argmax(tv)) < 40 and tv[0] < tv[-1] < tv.max()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     labels = {
         "style": "style loss (Gram matrices)",
