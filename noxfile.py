@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import runpy
 from pathlib import Path
 
 import nox
@@ -12,8 +13,12 @@ nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["docs", "tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+# The version check's settings: where the pins live and the one way to run another release.
+# Read from the tooling's source, which imports only the standard library, so they are
+# defined once and nox needs nothing installed to know them.
+PINS = runpy.run_path("src/tfhandbook/pins.py")
 # Exact versions for a reproducible build; `nox -s lock` regenerates the file.
-CONSTRAINTS = "constraints.txt"
+CONSTRAINTS = os.path.relpath(PINS["CONSTRAINTS"])
 # TensorFlow's C++ start-up logging goes to stderr before Python can intervene.
 QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
 HTML = "docs/_build/html"
@@ -125,7 +130,12 @@ def compat(session: nox.Session, tensorflow: str) -> None:
         "no:cacheprovider",
         *PARALLEL,
         *(session.posargs or ["docs", "snippets"]),
-        env={**QUIET_TF, "TFHANDBOOK_STATUS": str(Path(session.create_tmp()) / "status.json")},
+        env={
+            **QUIET_TF,
+            "TFHANDBOOK_STATUS": str(Path(session.create_tmp()) / "status.json"),
+            # Another TensorFlow on purpose: the tests accept it (Keras is still checked).
+            PINS["OTHER_RELEASES"]: "tensorflow",
+        },
     )
 
 

@@ -13,6 +13,8 @@ copyright = "2026, the handbook's authors"
 language = "en"
 
 extensions = [
+    # First: the build stops at once unless TensorFlow and Keras are the pinned releases.
+    "tfhandbook.sphinxext.pinned_versions",
     "myst_parser",
     "sphinx.ext.doctest",  # renders {doctest} blocks; the test suite runs them
     "sphinx_copybutton",

@@ -13,11 +13,17 @@ import pytest
 
 from tfhandbook.harness import book_sybils
 from tfhandbook.isolation import OwnProcessChapter, runs_here
+from tfhandbook.pins import WrongVersions, check_versions
 from tfhandbook.runtime import THREAD_SETTINGS, import_tensorflow_quietly, thread_settings
 from tfhandbook.test_status import StatusRecorder
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Before TensorFlow starts: examples checked against another release prove nothing.
+    try:
+        check_versions(fix="nox -s tests")
+    except WrongVersions as error:
+        raise pytest.UsageError(str(error)) from None
     config.addinivalue_line(
         "markers",
         "long_running: a test file that takes several chapters' time (it builds the whole "
