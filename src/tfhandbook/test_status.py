@@ -64,7 +64,7 @@ class StatusRecorder:
             return
         path = status_path(self.root)
         status = read_status(path)
-        now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         for name, entry in self.files.items():
             status["files"][name] = {**entry, "seconds": round(entry["seconds"], 2), "run": now}
         status.update(machine=describe_machine(), updated=now)
