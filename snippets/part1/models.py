@@ -170,6 +170,12 @@ def plot_layer_tree(model: keras.Model | None = None) -> Any:
         model = SmallResNet(name="small_resnet")
         model(keras.Input(shape=(8, 8, 1)))  # model.build would create nothing
     rows = layer_tree(model)
+    # What the chapter says the figure shows: the blue (depth 1) rows are model.layers, and
+    # the rows below the root are the layers model._flatten_layers() finds, in another order.
+    blue = [label.split(" (")[0] for depth, label, _, _ in rows if depth == 1]
+    assert blue == [layer.name for layer in model.layers], blue
+    below_root = sorted(label.split(" (")[0] for depth, label, _, _ in rows if depth > 0)
+    assert below_root == sorted(layer.name for layer in model._flatten_layers(include_self=False))
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(rows) + 0.9))
     parents: dict[int, int] = {}
     for i, (depth, label, trainable, frozen) in enumerate(rows):
