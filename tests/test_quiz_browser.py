@@ -112,3 +112,59 @@ def test_the_page_hashes_and_draws_exactly_as_python_does(app, chromium, serve) 
         rng = Mulberry32(99)
         assert js == [rng.next_uint32(), rng.next_uint32()]
         assert json.loads(json.dumps(js))  # plain numbers
+
+
+TOLERANCE_BANK = Path(__file__).parent / "roots" / "test-quiz-tolerance" / "part"
+TOLERANCE_BANK = TOLERANCE_BANK / "chapter.quiz.yaml"
+
+#: Texts around the edges of each interval, and texts only one language calls a number.
+NUMERIC_RESPONSES = [
+    "10", "11", "9", "11.4", "8.6", "10.6", "11.0000001", "8.9999999", " 9.0 ", "+11", "1e1",
+    "11.", ".3", "0.4", "0.2", "0.19999999999999998", "0.40000000000000002", "0.1", "0.5",
+    "15", "15.0", "15.000000000000002", "1.5e1", "", " ", "1_0", "0x0A", "0xF", "nan", "NaN",
+    "Infinity", "inf", "1e999", "-1e999", "\u0661\u0660", "10 0", "ten", "10,0",
+]  # fmt: skip
+
+
+@pytest.mark.sphinx("html", testroot="quiz-tolerance")
+def test_the_page_and_the_terminal_accept_the_same_numbers(app, chromium, serve) -> None:
+    """11.4 for an answer of 10 within 1 (1.4 times the tolerance away) is wrong in both;
+    and every text near the edges gets the same verdict from quiz.js and from marking.py."""
+    from tfhandbook.quiz.marking import is_correct
+
+    app.build()
+    bank = load_bank(TOLERANCE_BANK)
+    variants = {v.key: v for vs in expand(bank).values() for v in vs}
+    with serve(app.outdir) as url:
+        page = chromium.new_page()
+        page.goto(f"{url}/part/chapter.html")
+        quiz = page.locator('.tfh-quiz[data-quiz="tolerance"]')
+
+        # As a learner: 11.4 to "10, give or take 1" is marked wrong; 10.9 right.
+        quiz.get_by_role("button", name="Start the quiz").click()
+        quiz.locator('fieldset[data-key="ten"] input').fill("11.4")
+        quiz.locator('fieldset[data-key="tenth"] input').fill("0.39")
+        quiz.get_by_role("button", name="Submit answers").click()
+        assert quiz.locator('li[data-key="ten"] .tfh-quiz-wrong').count() == 1
+        assert quiz.locator('li[data-key="tenth"] .tfh-quiz-right').count() == 1
+
+        page_verdicts = page.evaluate(
+            """responses => {
+                const root = document.querySelector('.tfh-quiz[data-quiz="tolerance"]');
+                const data = JSON.parse(root.querySelector('.tfh-quiz-data').textContent);
+                const verdicts = {};
+                for (const [variant] of data.pools[0].questions)
+                    verdicts[variant.key] = responses.map(
+                        r => tfhandbookQuiz.isCorrect(data, variant, r));
+                return verdicts;
+            }""",
+            NUMERIC_RESPONSES,
+        )
+    assert set(page_verdicts) == {"ten", "tenth", "exact"}
+    for key, verdicts in page_verdicts.items():
+        terminal = [is_correct(variants[key], response) for response in NUMERIC_RESPONSES]
+        assert dict(zip(NUMERIC_RESPONSES, verdicts, strict=True)) == dict(
+            zip(NUMERIC_RESPONSES, terminal, strict=True)
+        )
+    assert dict(zip(NUMERIC_RESPONSES, page_verdicts["ten"], strict=True))["11.4"] is False
+    assert sum(page_verdicts["ten"]) >= 5  # the comparison can say yes, too

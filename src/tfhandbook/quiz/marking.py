@@ -1,7 +1,10 @@
 """Marking answers that need no code run: choices, numbers and short texts; and scores.
 
-The same normalisation runs in the page's JavaScript, where answers are compared as salted
-hashes (see :func:`answer_digests`), so the terminal and the browser accept the same texts.
+The page's JavaScript marks the same way from data this module prepares, so the terminal
+and the browser accept the same answers: choices and texts are compared as salted hashes
+of the same normalised text (see :func:`answer_digests`); a number must match
+:data:`NUMBER_PATTERN` and fall within :func:`accepted_interval`, whose two ends the
+``{quiz}`` directive writes into the page, so the page compares and computes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,14 @@ ATTEMPT_DECAY = 0.2
 
 _SPACE_BY_PUNCTUATION = re.compile(r"\s*([()\[\]{},:=*+\-/<>])\s*")
 
+#: What counts as a number, in the terminal and (compiled by ``quiz.js``) on the page:
+#: ASCII digits, a point, an exponent, spaces around. Python's ``float`` alone would also
+#: take ``1_000``, ``nan`` and Arabic-Indic digits, and JavaScript's ``Number`` takes
+#: ``0x10``: the pattern keeps the two to the same texts, and both parse those the same way.
+NUMBER_PATTERN = r"[ \t]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t]*"
+NUMBER_EXAMPLES = "12, -0.5 or 2.5e-3"
+_NUMBER = re.compile(NUMBER_PATTERN)
+
 
 def normalise_text(text: str) -> str:
     """Case, surrounding quotes and backticks, and spacing do not matter: ``(None,4)`` and
@@ -28,11 +39,26 @@ def normalise_text(text: str) -> str:
     return _SPACE_BY_PUNCTUATION.sub(r"\1", text)
 
 
-def canonical_number(value: float, tolerance: float) -> str:
-    """The number as the page hashes it: on a grid of step `tolerance`, or exactly."""
-    if tolerance > 0:  # rounds halves up, as the page's Math.round does
-        return str(math.floor(value / tolerance + 0.5))
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+def parse_number(response: Any) -> float | None:
+    """The number a response states, or None: text must match :data:`NUMBER_PATTERN`, and
+    the number must be finite (``1e999`` is not)."""
+    numeric = isinstance(response, int | float) and not isinstance(response, bool)
+    if not numeric and not (isinstance(response, str) and _NUMBER.fullmatch(response)):
+        return None
+    number = float(response)
+    return number if math.isfinite(number) else None
+
+
+def accepted_interval(answer: float, tolerance: float) -> tuple[float, float]:
+    """The numbers a numeric question accepts: every ``x`` with ``low <= x <= high``.
+
+    The one definition of the tolerance: the terminal compares with these two floats, and
+    the page compares with the same two, written into it at build time.
+
+    >>> accepted_interval(10.0, 1.0)
+    (9.0, 11.0)
+    """
+    return answer - tolerance, answer + tolerance
 
 
 def is_correct(variant: Variant, response: Any) -> bool:
@@ -44,18 +70,17 @@ def is_correct(variant: Variant, response: Any) -> bool:
         case "multiple":
             return set(map(str, response)) == set(variant.answer)
         case "numeric":
-            try:
-                number = float(response)
-            except (TypeError, ValueError):
-                return False
-            return math.isfinite(number) and abs(number - variant.answer) <= question.tolerance
+            number = parse_number(response)
+            low, high = accepted_interval(variant.answer, question.tolerance)
+            return number is not None and low <= number <= high
         case "text":
             return normalise_text(str(response)) in {normalise_text(a) for a in variant.answer}
     raise ValueError(f"{question.id}: {question.type} questions are graded by running code")
 
 
 def answer_digests(variant: Variant, salt: str) -> list[str]:
-    """Salted SHA-256 digests of every accepted, normalised answer, for the page."""
+    """Salted SHA-256 digests of every accepted, normalised answer, for the page (none for
+    a numeric question: the page gets its :func:`accepted_interval`)."""
     question = variant.question
     match question.type:
         case "single":
@@ -63,13 +88,6 @@ def answer_digests(variant: Variant, salt: str) -> list[str]:
         case "multiple":
             indices = sorted(variant.choices.index(answer) for answer in variant.answer)
             accepted = [",".join(map(str, indices))]
-        case "numeric":
-            tolerance = question.tolerance
-            if tolerance > 0:  # the grid points within the tolerance of the answer
-                centre = int(canonical_number(variant.answer, tolerance))
-                accepted = [str(centre + step) for step in (-1, 0, 1)]
-            else:
-                accepted = [canonical_number(variant.answer, 0)]
         case "text":
             accepted = sorted({normalise_text(answer) for answer in variant.answer})
         case _:

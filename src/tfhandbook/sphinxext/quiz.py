@@ -11,9 +11,11 @@
 The first renders the bank beside the page (``custom-losses.md`` → ``custom-losses.quiz.yaml``),
 the second a quiz over every bank in the page's folder. Every variant of every question is
 prepared at build time: parameterised answers are computed with the installed TensorFlow,
-texts are rendered from Markdown, and answers reach the page only as salted hashes, with the
-explanations obfuscated until the script may show them. ``quiz.js`` draws, marks and stores
-attempts in the browser. A malformed bank is a build error naming file, line and question.
+texts are rendered from Markdown, and answers reach the page only as salted hashes, or for
+a numeric question as the two ends of its accepted interval
+(:func:`~tfhandbook.quiz.marking.accepted_interval`), obfuscated like the explanations until
+the script may show them. ``quiz.js`` draws, marks and stores attempts in the browser.
+A malformed bank is a build error naming file, line and question.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from tfhandbook.quiz.bank import Bank, BankError, bank_path_for, load_bank
-from tfhandbook.quiz.marking import ATTEMPT_DECAY, answer_digests
+from tfhandbook.quiz.marking import (
+    ATTEMPT_DECAY,
+    NUMBER_PATTERN,
+    accepted_interval,
+    answer_digests,
+)
 from tfhandbook.quiz.session import QuizError, part_bank
 from tfhandbook.quiz.variants import Variant, expand
 
@@ -94,6 +101,7 @@ def quiz_data(bank: Bank) -> dict[str, Any]:
         "passMark": bank.pass_mark,
         "decay": ATTEMPT_DECAY,
         "salt": salt,
+        "numberPattern": NUMBER_PATTERN,
         "pools": [
             {
                 "id": pool.id,
@@ -115,9 +123,11 @@ def _variant(variant: Variant, bank: Bank, salt: str) -> dict[str, Any]:
         "type": question.type,
         "prompt": _MARKDOWN.render(variant.prompt),
         "choices": [_MARKDOWN.renderInline(choice) for choice in variant.choices],
-        "tolerance": question.tolerance,
         "digests": answer_digests(variant, salt),
     }
+    if question.type == "numeric":  # quiz.js compares with these two floats, nothing else
+        interval = accepted_interval(variant.answer, question.tolerance)
+        data["accept"] = _obfuscate(json.dumps(interval), accept_key(salt, variant.key))
     reveal = {"explanation": _MARKDOWN.render(question.explanation or "")}
     if question.type == "code":
         data["starter"] = question.starter
@@ -140,6 +150,11 @@ def _answer_html(variant: Variant) -> str:
             tolerance = f" (± {question.tolerance:g})" if question.tolerance else ""
             return f"{variant.answer:g}{tolerance}"
     return _MARKDOWN.renderInline(variant.answer[0])
+
+
+def accept_key(salt: str, key: str) -> str:
+    """The key a numeric variant's accepted interval is obfuscated with (``quiz.js`` too)."""
+    return f"{salt}:{key}:accept"
 
 
 def _obfuscate(text: str, key: str) -> str:

@@ -1,7 +1,9 @@
 /* The handbook's quizzes in the browser: draw an attempt from the bank embedded in the page,
  * mark it against salted SHA-256 digests, and keep progress in localStorage.
  * The draw (Mulberry32), the text normalisation and the digests match tfhandbook.quiz's
- * Python, so a seed and an answer mean the same thing in the terminal and here. */
+ * Python, so a seed and an answer mean the same thing in the terminal and here. Numbers
+ * are not judged here at all: the page holds the number pattern and each question's
+ * accepted interval as tfhandbook.quiz.marking defines them, and this script compares. */
 "use strict";
 
 (() => {
@@ -94,9 +96,13 @@
     let t = text.trim().replace(/^[`'"]+|[`'"]+$/g, "").trim().toLowerCase();
     return t.split(/\s+/).filter(Boolean).join(" ").replace(PUNCTUATION, "$1");
   }
-  function canonicalNumber(value, tolerance) {
-    if (tolerance > 0) return String(Math.floor(value / tolerance + 0.5));
-    return String(value);
+  // The number a response states, or null, by the pattern the page data carries
+  // (tfhandbook.quiz.marking.NUMBER_PATTERN).
+  function parseNumber(data, response) {
+    const text = String(response ?? "");
+    if (!new RegExp(`^(?:${data.numberPattern})$`).test(text)) return null;
+    const number = Number(text.trim());
+    return Number.isFinite(number) ? number : null;
   }
   function responseText(variant, response) {
     switch (variant.type) {
@@ -104,12 +110,6 @@
         return response === undefined || response === null ? null : String(response);
       case "multiple":
         return (response || []).slice().sort((x, y) => x - y).join(",");
-      case "numeric": {
-        const number = Number(String(response ?? "").trim());
-        return String(response ?? "").trim() === "" || !Number.isFinite(number)
-          ? null
-          : canonicalNumber(number, variant.tolerance);
-      }
       case "text":
         return normaliseText(String(response ?? ""));
       default:
@@ -117,12 +117,18 @@
     }
   }
   function isCorrect(data, variant, response) {
+    if (variant.type === "numeric") {
+      const number = parseNumber(data, response);
+      const [low, high] = unmask(variant.accept, `${data.salt}:${variant.key}:accept`);
+      return number !== null && low <= number && number <= high;
+    }
     const text = responseText(variant, response);
     return text !== null && variant.digests.includes(digest(data.salt, variant.key, text));
   }
-  function reveal(data, variant) {
-    const key = `${data.salt}:${variant.key}`;
-    const bytes = Uint8Array.from(atob(variant.reveal), (c) => c.charCodeAt(0));
+  const reveal = (data, variant) => unmask(variant.reveal, `${data.salt}:${variant.key}`);
+  // Undo tfhandbook.sphinxext.quiz._obfuscate: base64, XOR with a SHA-256 key stream, JSON.
+  function unmask(masked, key) {
+    const bytes = Uint8Array.from(atob(masked), (c) => c.charCodeAt(0));
     let stream = new Uint8Array(0);
     for (let counter = 0; stream.length < bytes.length; counter++) {
       const block = sha256Bytes(`${key}:${counter}`);
@@ -333,5 +339,7 @@
   const start = () => document.querySelectorAll(".tfh-quiz").forEach((root) => new Quiz(root));
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
-  window.tfhandbookQuiz = { sha256: (text) => hex(sha256Bytes(text)), mulberry32, normaliseText };
+  window.tfhandbookQuiz = {
+    sha256: (text) => hex(sha256Bytes(text)), mulberry32, normaliseText, parseNumber, isCorrect,
+  };
 })();
