@@ -50,17 +50,23 @@ def make_dataset(
     return dataset.batch(batch_size)
 
 
-def build_classifier(hidden: int = 32) -> keras.Sequential:
+def build_classifier(hidden: int = 32, l2: float = 0.0) -> keras.Sequential:
     """A two-layer perceptron from 64 pixels to 10 logits.
+
+    With `l2` above 0, both kernels carry an L2 regulariser, whose penalties appear in
+    ``model.losses`` after each call.
 
     >>> build_classifier().count_params()
     2410
+    >>> len(build_classifier().losses), len(build_classifier(l2=1e-3).losses)
+    (0, 2)
     """
+    regularizer = keras.regularizers.L2(l2) if l2 else None
     return keras.Sequential(
         [
             keras.Input((64,)),
-            layers.Dense(hidden, activation="relu", name="hidden"),
-            layers.Dense(10, name="logits"),
+            layers.Dense(hidden, activation="relu", name="hidden", kernel_regularizer=regularizer),
+            layers.Dense(10, name="logits", kernel_regularizer=regularizer),
         ]
     )
 
@@ -81,6 +87,8 @@ def make_train_step(
         with tf.GradientTape() as tape:
             logits = model(x, training=True)
             loss = loss_fn(y, logits)
+            if model.losses:  # regularisers and add_loss, as fit's compute_loss adds them
+                loss = loss + tf.add_n(model.losses)
         gradients = tape.gradient(loss, model.trainable_variables)
         optimizer.apply(gradients, model.trainable_variables)
         metrics["loss"].update_state(loss, sample_weight=tf.shape(x)[0])
@@ -98,6 +106,8 @@ def make_test_step(
     def test_step(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         logits = model(x, training=False)
         loss = loss_fn(y, logits)
+        if model.losses:
+            loss = loss + tf.add_n(model.losses)
         metrics["loss"].update_state(loss, sample_weight=tf.shape(x)[0])
         metrics["accuracy"].update_state(y, logits)
         return loss
