@@ -307,6 +307,8 @@ def plot_latent_space(n: int = 12, limit: float = 2.0) -> Figure:
     vae, _ = train_vae()
     images, labels = load_digits(flat=True)
     z_mean, _, _ = vae.encoder.predict(images, verbose=0)
+    # What the chapter says of this figure: most posterior means lie inside the plotted square.
+    assert np.mean(np.all(np.abs(z_mean) < limit, axis=1)) > 0.9
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.8))
     scatter = left.scatter(z_mean[:, 0], z_mean[:, 1], c=labels, cmap="tab10", s=6)
     left.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal")
@@ -325,10 +327,14 @@ def plot_latent_space(n: int = 12, limit: float = 2.0) -> Figure:
 
 
 def plot_loss_curves() -> Figure:
-    """The two terms of the loss per epoch: reconstruction falls, KL rises then settles."""
+    """The two terms of the loss per epoch: reconstruction falls, KL dips, then rises."""
     import matplotlib.pyplot as plt
 
     _, history = train_vae()
+    # What the chapter says of this figure: the KL dips in the first epochs, then rises
+    # past its starting value.
+    kl = np.asarray(history["kl_loss"])
+    assert int(np.argmin(kl)) < 5 and kl[-1] > kl[0] > kl.min(), kl
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
     left.plot(epochs, history["reconstruction_loss"], "o-", label="reconstruction")
