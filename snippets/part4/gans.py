@@ -300,11 +300,32 @@ def _tile(images: np.ndarray, n_rows: int, n_cols: int, gap: int = 1) -> np.ndar
     return canvas
 
 
+def snapshot_statistics(images: np.ndarray) -> tuple[float, float]:
+    """How much a batch of generated images differs from code to code (the standard
+    deviation across the batch, per pixel, averaged over pixels) and the fraction of its
+    pixels near black or white (``|x| > 0.8`` on the [-1, 1] scale), rounded to 2 places.
+
+    >>> snapshot_statistics(np.ones((4, 8, 8, 1)))
+    (0.0, 1.0)
+    """
+    images = np.asarray(images, dtype="float64")
+    spread = float(images.std(axis=0).mean())
+    contrast = float(np.mean(np.abs(images) > 0.8))
+    return round(spread, 2), round(contrast, 2)
+
+
 def plot_samples_over_training(n_rows: int = 4, n_cols: int = 4) -> Figure:
     """The same 16 noise vectors decoded by the generator after several epochs."""
     import matplotlib.pyplot as plt
 
     _, _, snapshots = train_gan()
+    # What the chapter says of this figure: after epoch 1 the samples are grey and alike;
+    # by epoch 3 they differ from code to code and are mostly black and white.
+    (spread_1, contrast_1), (spread_3, contrast_3) = (
+        snapshot_statistics(snapshots[1]),
+        snapshot_statistics(snapshots[3]),
+    )
+    assert spread_1 < 0.6 * spread_3 and contrast_1 < 0.3 < 0.5 < contrast_3
     real, _ = load_gan_digits()
     panels = [(f"after epoch {epoch}", images) for epoch, images in sorted(snapshots.items())]
     panels.append(("real digits", real[np.random.default_rng(2).choice(len(real), 16)]))
@@ -324,6 +345,12 @@ def plot_training_dynamics() -> Figure:
     import matplotlib.pyplot as plt
 
     _, history, _ = train_gan()
+    # What the chapter says of this figure: the discriminator wins the first epoch; from the
+    # third on, its loss stays within 0.1 of log 4 and the generator's within 0.25 above log 2.
+    d_loss, g_loss = np.asarray(history["d_loss"]), np.asarray(history["g_loss"])
+    assert history["d_real"][0] - history["d_fake"][0] > 0.1 and d_loss[0] < np.log(4) - 0.2
+    assert np.all(np.abs(d_loss[2:] - np.log(4)) < 0.1)
+    assert np.all((g_loss[2:] > np.log(2)) & (g_loss[2:] < np.log(2) + 0.25))
     epochs = np.arange(1, len(history["d_loss"]) + 1)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     left.plot(epochs, history["d_loss"], "o-", label="discriminator loss")
@@ -352,6 +379,11 @@ def plot_class_histograms() -> Figure:
     real, _ = load_gan_digits()
     samples = generate(gan.generator, 500, seed=3)
     collapsed = collapsed_samples(real, 500)
+    # What the chapter says of this figure: the GAN covers every class, unevenly (the rarest
+    # below half an even share, the commonest above 1.4 times it); the collapsed set two.
+    histogram = class_histogram(classifier, samples)
+    assert histogram.min() < 0.5 * 50 and histogram.max() > 1.4 * 50, histogram
+    assert np.count_nonzero(class_histogram(classifier, collapsed)) == 2
     fig, axes = plt.subplots(1, 3, figsize=(10, 3), sharey=True)
     for ax, (title, images) in zip(
         axes,
