@@ -194,7 +194,9 @@ def grad_cam(
     with tf.GradientTape() as tape:
         features, logits = feature_model(model, layer_name)(images, training=False)
         scores = tf.gather(logits, classes, axis=1, batch_dims=1)
-    gradients = tape.gradient(scores, features)  # the features are watched: tape output
+    # Recorded without `tape.watch`: the convolutions read trainable kernels, which the
+    # tape watches automatically.
+    gradients = tape.gradient(scores, features)
     channel_weights = ops.mean(gradients, axis=(1, 2))  # (n, channels)
     maps = ops.relu(ops.einsum("nhwk,nk->nhw", features, channel_weights))
     return upsample(maps, size)
@@ -261,6 +263,24 @@ def _draw_box(ax: Any, box: np.ndarray, color: str) -> None:
     )
 
 
+def _region_max(maps: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """The largest value of each map inside its ``[row0, col0, row1, col1]`` box."""
+    return np.array([m[r0:r1, c0:c1].max() for m, (r0, c0, r1, c1) in zip(maps, boxes)])
+
+
+def _check_trained_maps(columns: dict[str, np.ndarray], boxes: np.ndarray, blocks: np.ndarray) -> None:
+    """What the chapter says of the trained model's figure: CAM and Grad-CAM peak on the
+    pattern and stay dark on the block (under half the pattern's peak); saliency peaks on
+    the pattern in most images but also has gradient on the block."""
+    for name in ("CAM", "Grad-CAM"):
+        assert pointing_game(columns[name], boxes).all(), name
+        ratio = _region_max(columns[name], blocks) / _region_max(columns[name], boxes)
+        assert np.all(ratio < 0.5), (name, ratio)
+    saliency = columns["saliency"]
+    assert pointing_game(saliency, boxes).mean() >= 0.5
+    assert np.all(_region_max(saliency, blocks) > 0.1 * _region_max(saliency, boxes))
+
+
 def plot_maps(model: keras.Model | None = None, n_examples: int = 4, title: str = "") -> Figure:
     """Test images with their saliency, CAM and Grad-CAM maps for the true class.
 
@@ -269,7 +289,8 @@ def plot_maps(model: keras.Model | None = None, n_examples: int = 4, title: str 
     """
     import matplotlib.pyplot as plt
 
-    model = trained_classifier() if model is None else model
+    trained = model is None
+    model = trained_classifier() if trained else model
     _, test = pattern_data()
     # The first test image of each pattern class, then more in order.
     order = [int(np.flatnonzero(test["labels"] == c)[0]) for c in range(3)]
@@ -278,6 +299,8 @@ def plot_maps(model: keras.Model | None = None, n_examples: int = 4, title: str 
     images, classes = test["images"][index], test["labels"][index]
     columns = {"input": images[..., 0]}
     columns.update({name: explain(model, images, classes) for name, explain in METHODS.items()})
+    if trained:
+        _check_trained_maps(columns, test["boxes"][index], test["blocks"][index])
     fig, axes = plt.subplots(n_examples, 4, figsize=(7.2, 1.9 * n_examples))
     for row in range(n_examples):
         for col, (name, maps) in enumerate(columns.items()):
@@ -312,6 +335,11 @@ def plot_sanity_check() -> Figure:
         bars = ax.bar(positions + offset, hits, width=0.4, color=color, label=f"{name} model")
         ax.bar_label(bars, fmt="%.2f", fontsize=8)
     box_area = ((PATTERN + 4) ** 2) / SIZE**2  # the box grown by 2 pixels on each side
+    # The chapter: the randomised model's CAM and Grad-CAM still hit about half of the
+    # patterns, several times the chance level.
+    for method in ("CAM", "Grad-CAM"):
+        hit = scores[f"{method}, random"]["pattern"]
+        assert 0.35 < hit < 0.65 and hit > 3 * box_area, (method, hit)
     ax.axhline(box_area, color="black", lw=0.8, ls=":", label="chance: box area / image area")
     ax.set_xticks(positions, methods)
     ax.set_ylim(0, 1.1)
