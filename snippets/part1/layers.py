@@ -203,6 +203,12 @@ def plot_batch_norm_warmup(
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for momentum in momenta:
         calls, gaps = batch_norm_gap(momentum, steps, every)
+        # What the chapter reads off the figure: each curve only falls (down to a flat
+        # round-off floor), by a factor of at most `momentum` per call.
+        assert np.all(np.diff(gaps) <= 1e-6), gaps
+        falling = gaps > 10 * gaps.min()
+        ratios = (gaps[1:] / gaps[:-1])[falling[1:]] ** (1 / every)
+        assert np.all(ratios <= momentum + 5e-3), (momentum, ratios)
         ax.plot(calls, gaps, label=f"momentum={momentum}")
     ax.set_yscale("log")
     ax.set_xlabel("training-mode calls on the batch")
@@ -248,6 +254,10 @@ def plot_masked_pooling(max_padding: int = 12) -> Any:
     import matplotlib.pyplot as plt
 
     pooled = pooled_with_padding(max_padding)
+    # What the chapter says the figure shows: the masked mean stays at 1.0, the plain mean
+    # falls as 4 / (4 + p).
+    assert np.allclose(pooled["masked"], 1.0)
+    assert np.allclose(pooled["unmasked"], 4 / (4 + pooled["padding"]))
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(pooled["padding"], pooled["masked"], "o-", label="MaskedMeanPooling (mask used)")
     ax.plot(pooled["padding"], pooled["unmasked"], "s--", label="ops.mean (mask ignored)")
