@@ -6,20 +6,28 @@ tfhandbook quiz take part:custom-models     the part-level quiz
 tfhandbook quiz grade custom-losses huber-by-hand answer.py
 tfhandbook quiz history [QUIZ]
 tfhandbook quiz export progress.json / import progress.json
+tfhandbook quiz repair                      back up a damaged store, keep what can be read
+
+Answers typed in the terminal are checked before they are stored: a choice that is not on
+the list, an empty line, a number that is not one, an overlong line or control characters
+are refused with a message saying what is accepted, and the question is asked again.
+End of input or Ctrl-C stops the quiz; what was stored before stays stored.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tfhandbook.quiz.bank import BankError
 from tfhandbook.quiz.grading import Grade, grade
-from tfhandbook.quiz.marking import best_score
+from tfhandbook.quiz.marking import NUMBER_EXAMPLES, best_score, parse_number
 from tfhandbook.quiz.session import (
     QuizError,
     find_banks,
@@ -29,9 +37,34 @@ from tfhandbook.quiz.session import (
     start_or_resume,
     submit,
 )
-from tfhandbook.quiz.store import Store
+from tfhandbook.quiz.store import WAY_OUT, Store, StoreError, repair, write_atomically
 
 Ask = Callable[[str], str]
+
+#: The longest answer taken, in characters; a longer line is refused, never stored.
+MAX_ANSWER = 1000
+#: Piped input is read this many bytes at a time at most (UTF-8 and a line ending).
+LINE_LIMIT = 4 * MAX_ANSWER + 2
+#: Refusals in a row after which the quiz stops (input that never gives an answer).
+MAX_TRIES = 20
+#: The largest answer file a coding question reads.
+MAX_ANSWER_FILE = 1_000_000
+#: Unicode categories refused in an answer: control, format (bidirectional overrides,
+#: zero-width characters), surrogates (undecodable bytes) and private use.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
+_CHOICE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+class Unreadable(ValueError):
+    """A line of input that is no answer at all: too long, or not UTF-8 text."""
+
+
+class Refused(ValueError):
+    """An answer the question does not accept; the message says why."""
+
+
+class GaveUp(EOFError):
+    """Input that gave no acceptable answer in `MAX_TRIES` tries: the quiz stops."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,27 +88,50 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("file", type=Path)
     import_ = actions.add_parser("import", help="add the attempts from an exported file")
     import_.add_argument("file", type=Path)
+    actions.add_parser(
+        "repair",
+        help="keep a backup copy of a damaged store and write a fresh one with every "
+        "attempt that can be read",
+    )
     args = parser.parse_args(argv)
-    store = Store()
+    store = None
     try:
-        return COMMANDS[args.action](args, store, input)
-    except (QuizError, BankError, OSError, ValueError) as error:
+        if args.action == "repair":  # before anything opens the damaged file
+            return repair_store()
+        store = Store()
+        return COMMANDS[args.action](args, store, read_answer)
+    except (QuizError, BankError, StoreError, OSError, ValueError) as error:
         print(f"tfhandbook: {error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, EOFError):
         print("\nStopped. Your answers so far are saved: `take` the quiz again to resume.")
         return 130
     finally:
-        store.close()
+        if store is not None:
+            store.close()
+
+
+def warn_damage(store: Store) -> None:
+    """Name what the last read of the store left out, and the way out."""
+    found = ([store.problem] if store.problem else []) + store.damage
+    if found:
+        lines = "".join(f"\n  {item}" for item in found)
+        print(
+            f"tfhandbook: some of your progress could not be read and is left out:{lines}\n"
+            f"{WAY_OUT}",
+            file=sys.stderr,
+        )
 
 
 def list_quizzes(args: argparse.Namespace, store: Store, ask: Ask) -> int:
     banks = find_banks(args.docs)
+    attempts = store.attempts()
     for quiz in sorted(banks):
-        scores = [a.score or 0.0 for a in store.attempts(quiz) if not a.in_progress]
+        scores = [a.score or 0.0 for a in attempts if a.quiz == quiz and not a.in_progress]
         print(f"{quiz:40} best {best_score(scores):4.0%}  ({len(scores)} attempts)")
     parts = sorted({path.parent.name for path in banks.values()})
     print("Part quizzes: " + ", ".join(f"part:{part}" for part in parts))
+    warn_damage(store)
     return 0
 
 
@@ -84,13 +140,22 @@ def take(args: argparse.Namespace, store: Store, ask: Ask) -> int:
     attempt = start_or_resume(store, bank)
     print(f"{bank.title}: attempt {attempt.number} of {bank.attempts}.")
     print("Answers are saved as you go; press Ctrl-C to stop and resume later.\n")
-    for number, question in enumerate(attempt.questions, start=1):
-        if question["key"] in attempt.answers:
-            continue
-        print(f"Question {number} of {len(attempt.questions)}\n{question['prompt']}")
-        response = ask_question(question, bank.quiz, args.docs, ask)
-        store.save_answer(attempt, question["key"], response)
-        print()
+    try:
+        for number, question in enumerate(attempt.questions, start=1):
+            if question["key"] in attempt.answers:
+                continue
+            print(f"Question {number} of {len(attempt.questions)}\n{question['prompt']}")
+            response = ask_question(question, bank.quiz, args.docs, ask)
+            store.save_answer(attempt, question["key"], response)
+            print()
+    except (EOFError, KeyboardInterrupt) as stop:
+        # A write cut short is rolled back, so only whole answers are stored.
+        why = f"{stop} " if isinstance(stop, GaveUp) else ""
+        print(
+            f"\n{why}Stopped: {len(attempt.answers)} of {len(attempt.questions)} answers are "
+            "saved, nothing half-done. `take` the quiz again to resume."
+        )
+        return 130
     score, passed = submit(store, bank, attempt)
     print(f"Score {score:.0%} ({'passed' if passed else 'not passed'}).")
     for number, question in enumerate(attempt.questions, start=1):
@@ -107,36 +172,150 @@ def take(args: argparse.Namespace, store: Store, ask: Ask) -> int:
     return 0
 
 
+def read_answer(prompt: str, stream: BinaryIO | None = None) -> str:
+    """One line from the learner, without its line ending; EOFError at the end of input.
+
+    A terminal gets `input` and its line editing (the terminal itself bounds a line). Piped
+    input is read at most `LINE_LIMIT` bytes at a time, so an endless line costs no memory:
+    the rest of an overlong line is skipped and the line refused."""
+    if stream is None:
+        if sys.stdin.isatty():
+            try:
+                return input(prompt)
+            except UnicodeDecodeError as error:
+                raise Unreadable("it is not UTF-8 text") from error
+        stream = sys.stdin.buffer
+    print(prompt, end="", flush=True)
+    line = stream.readline(LINE_LIMIT)
+    if not line:
+        raise EOFError
+    if not line.endswith(b"\n") and len(line) >= LINE_LIMIT:
+        while (rest := stream.readline(65536)) and not rest.endswith(b"\n"):
+            pass
+        raise Unreadable(f"it is longer than {MAX_ANSWER} characters")
+    try:
+        return line.rstrip(b"\r\n").decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Unreadable("it is not UTF-8 text") from error
+
+
+def accepted(question: dict[str, Any]) -> str:
+    """What the question takes, as the learner is told it."""
+    count = len(question.get("choices") or ())
+    return {
+        "single": f"Enter one number from 1 to {count}.",
+        "multiple": f"Enter the number of every right choice, from 1 to {count}, separated by "
+        "commas (such as 1,3).",
+        "numeric": f"Enter a number, such as {NUMBER_EXAMPLES}.",
+        "text": f"Enter a short text answer (at most {MAX_ANSWER} characters).",
+        "code": "Enter the path of your answer file, or skip to leave the question unanswered.",
+    }[question["type"]]
+
+
+def _shown(text: str) -> str:
+    """The learner's text in a message: short ones quoted, others not repeated."""
+    return f"{text!r}" if len(text) <= 20 else "that"
+
+
+def check_line(text: str) -> str:
+    """The line, stripped, if it can be an answer at all; Refused if not."""
+    if len(text) > MAX_ANSWER:
+        raise Refused(f"the answer is longer than {MAX_ANSWER} characters")
+    if any(unicodedata.category(character) in _REFUSED_CATEGORIES for character in text):
+        raise Refused("the answer holds control characters")
+    if not text.strip():
+        raise Refused("the answer is empty")
+    return text.strip()
+
+
+def parse_answer(question: dict[str, Any], text: str) -> Any:
+    """The response to store for a typed line: choices by number, a number, a text.
+    Refused (saying why) for anything the question does not accept."""
+    text = check_line(text)
+    match question["type"]:
+        case "single" | "multiple":
+            picked = _choice_numbers(text, len(question["choices"]))
+            chosen = [question["choices"][i - 1] for i in picked]
+            if question["type"] == "multiple":
+                return chosen
+            if len(chosen) != 1:
+                raise Refused(f"this question takes one choice, not {len(chosen)}")
+            return chosen[0]
+        case "numeric":
+            if parse_number(text) is None:
+                raise Refused(f"{_shown(text)} is not a number")
+            return text
+        case "text":
+            return text
+    raise ValueError(f"unknown question type {question['type']!r}")
+
+
+def _choice_numbers(text: str, count: int) -> list[int]:
+    numbers: list[int] = []
+    for part in text.replace(",", " ").split():
+        if not _CHOICE_NUMBER.fullmatch(part):
+            raise Refused(f"{_shown(part)} is not the number of a choice")
+        if not 1 <= int(part) <= count:
+            raise Refused(f"{_shown(part)} is not a choice (there are {count})")
+        if int(part) not in numbers:
+            numbers.append(int(part))
+    return numbers
+
+
+def ask_until_accepted(
+    question: dict[str, Any], ask: Ask, prompt: str, parse: Callable[[str], Any]
+) -> Any:
+    """Ask until `parse` accepts the line; say what is accepted after every refusal."""
+    for _ in range(MAX_TRIES):
+        try:
+            return parse(ask(prompt))
+        except (Unreadable, Refused) as error:
+            print(f"Not accepted: {error}. {accepted(question)}")
+    raise GaveUp(f"No acceptable answer in {MAX_TRIES} tries.")
+
+
 def ask_question(question: dict[str, Any], quiz: str, docs: Path, ask: Ask) -> Any:
     match question["type"]:
         case "single" | "multiple":
             for index, choice in enumerate(question["choices"], start=1):
                 print(f"  {index}. {choice}")
             hint = "one number" if question["type"] == "single" else "numbers separated by commas"
-            picked = _numbers(ask(f"Your answer ({hint}): "), len(question["choices"]))
-            chosen = [question["choices"][i - 1] for i in picked]
-            return chosen[0] if question["type"] == "single" and chosen else chosen
+            return ask_until_accepted(
+                question, ask, f"Your answer ({hint}): ", lambda text: parse_answer(question, text)
+            )
         case "numeric" | "text":
-            return ask("Your answer: ").strip()
+            return ask_until_accepted(
+                question, ask, "Your answer: ", lambda text: parse_answer(question, text)
+            )
         case "code":
             print("Starter code:\n" + question["starter"])
-            while True:
-                path = Path(ask("Path to your answer file (empty to skip): ").strip())
-                if not str(path) or str(path) == ".":
+
+            def graded(text: str) -> Any:
+                text = check_line(text)
+                if text == "skip":
                     return None
-                verdict = grade(load_quiz(docs, quiz).question(question["id"]), path.read_text())
+                verdict = grade(load_quiz(docs, quiz).question(question["id"]), _answer_file(text))
                 print_grade(verdict)
-                if verdict.spends_attempt:
-                    return {"status": verdict.status, "summary": verdict.summary}
+                if not verdict.spends_attempt:
+                    raise Refused("that answer could not be graded, so it spends nothing")
+                return {"status": verdict.status, "summary": verdict.summary}
+
+            return ask_until_accepted(question, ask, "Path to your answer file (or skip): ", graded)
     raise ValueError(f"unknown question type {question['type']!r}")
 
 
-def _numbers(text: str, count: int) -> list[int]:
-    numbers = []
-    for part in text.replace(",", " ").split():
-        if part.isdigit() and 1 <= int(part) <= count:
-            numbers.append(int(part))
-    return numbers
+def _answer_file(text: str) -> str:
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise Refused(f"there is no file at {path}")
+    if path.stat().st_size > MAX_ANSWER_FILE:
+        raise Refused(f"{path} is bigger than {MAX_ANSWER_FILE // 1000} kB")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise Refused(f"{path} is not UTF-8 text") from error
+    except OSError as error:
+        raise Refused(f"{path} cannot be read ({error.strerror})") from error
 
 
 def print_grade(verdict: Grade) -> None:
@@ -158,20 +337,44 @@ def grade_file(args: argparse.Namespace, store: Store, ask: Ask) -> int:
 
 def show_history(args: argparse.Namespace, store: Store, ask: Ask) -> int:
     for attempt in store.attempts(args.quiz):
-        state = "in progress" if attempt.in_progress else f"score {attempt.score:.0%}"
+        state = "in progress" if attempt.in_progress else f"score {(attempt.score or 0):.0%}"
         print(f"{attempt.quiz:40} attempt {attempt.number}: {state}")
+    warn_damage(store)
     return 0
 
 
 def export_progress(args: argparse.Namespace, store: Store, ask: Ask) -> int:
-    args.file.write_text(json.dumps(store.export(), indent=1), encoding="utf-8")
-    print(f"wrote {len(store.attempts())} attempts to {args.file}")
+    data = store.export()
+    write_atomically(args.file, json.dumps(data, indent=1))
+    print(f"wrote {len(data['attempts'])} attempts to {args.file}")
+    warn_damage(store)
     return 0
 
 
 def import_progress(args: argparse.Namespace, store: Store, ask: Ask) -> int:
-    added = store.import_(json.loads(args.file.read_text(encoding="utf-8")))
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{args.file} is not a JSON progress file ({error})") from error
+    added = store.import_(data, source=args.file)
     print(f"added {added} attempts from {args.file}")
+    if store.damage:
+        lines = "".join(f"\n  {item}" for item in store.damage)
+        print(f"tfhandbook: skipped attempts that cannot be read:{lines}", file=sys.stderr)
+    return 0
+
+
+def repair_store() -> int:
+    report = repair()
+    if report.backup is None:
+        state = "no damage found" if report.path.exists() else "no store yet"
+        print(f"{report.path}: {state}; nothing changed.")
+        return 0
+    print(f"Backup copy of the damaged store: {report.backup}")
+    print(f"Wrote a fresh store at {report.path} with {report.kept} attempts.")
+    print("Dropped (still in the backup copy):")
+    for item in report.dropped:
+        print(f"  {item.where or 'the file'}: {item.reason}")
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from tfhandbook.quiz.bank import Bank, Pool, Question, fingerprint, load_bank
 from tfhandbook.quiz.marking import attempt_score, is_correct
 from tfhandbook.quiz.sampling import DrawnQuestion, draw
-from tfhandbook.quiz.store import Attempt, Store
+from tfhandbook.quiz.store import WAY_OUT, Attempt, Store, StoreError
 from tfhandbook.quiz.variants import Variant, expand
 
 PART_PREFIX = "part:"
@@ -89,7 +89,13 @@ def finished_attempts(store: Store, bank: Bank) -> list[Attempt]:
 
 
 def start_or_resume(store: Store, bank: Bank, seed: int | None = None) -> Attempt:
-    """The attempt in progress, or a new one with a fresh draw if any attempts are left."""
+    """The attempt in progress, or a new one with a fresh draw if any attempts are left.
+
+    Not while the store is damaged where this quiz's attempts are: the damaged row may be
+    the attempt in progress, or a used attempt, and a fresh draw would hide it."""
+    if damage := store.damage_for(bank.quiz):
+        lines = "\n".join(f"  {item}" for item in damage)
+        raise StoreError(f"cannot take {bank.quiz}: the store is damaged:\n{lines}\n{WAY_OUT}")
     if current := store.current(bank.quiz):
         return current
     used = len(finished_attempts(store, bank))
