@@ -283,6 +283,32 @@ def record_digit_training(epochs: int = 12) -> TrainingRecorder:
     return recorder
 
 
+def _check_training_record(recorder: TrainingRecorder, running: np.ndarray) -> None:
+    """Assert what the chapter says the training-record figure shows."""
+    own = recorder.batch_losses()
+    batch = np.array([record["batch"] for record in recorder.batches])
+    # Left panel: in the first epoch, while the loss falls fast, the running mean sits above
+    # every later batch's own loss; where it restarts, at the first batch of the next epoch,
+    # it mostly drops.
+    first_epoch = np.nonzero(batch == 0)[0][1]
+    assert np.all(running[1:first_epoch] > own[1:first_epoch]), (running, own)
+    restarts = np.nonzero(batch == 0)[0][1:]
+    drops = running[restarts] < running[restarts - 1]
+    assert np.mean(drops) > 0.5, drops
+    # Right panel: ReduceLROnPlateau(factor=0.5, patience=1, min_delta=0.01) halves the rate
+    # after every epoch whose validation loss does not beat the best by 0.01, and only then;
+    # the epoch's logs hold the rate it ran with, so a halving shows in the next epoch.
+    rates = [logs["learning_rate"] for logs in recorder.epochs]
+    best = np.inf
+    for epoch, logs in enumerate(recorder.epochs[:-1]):
+        improved = logs["val_loss"] < best - 0.01
+        if improved:
+            best = logs["val_loss"]
+        expected = rates[epoch] if improved else rates[epoch] * 0.5
+        assert np.isclose(rates[epoch + 1], expected), (epoch, rates)
+    assert min(rates) < max(rates)
+
+
 def plot_training_record(epochs: int = 12) -> Figure:
     """Plot a `TrainingRecorder`: batch losses as `fit` logs them and as they are, then the
     epoch losses with the learning rate `ReduceLROnPlateau` chose."""
@@ -294,6 +320,7 @@ def plot_training_record(epochs: int = 12) -> Figure:
         [record["epoch"] + (record["batch"] + 1) / steps_per_epoch for record in recorder.batches]
     )
     running = np.array([record["running_loss"] for record in recorder.batches])
+    _check_training_record(recorder, running)
 
     fig, (ax_batch, ax_epoch) = plt.subplots(1, 2, figsize=(10, 3.8))
     ax_batch.plot(position, recorder.batch_losses(), lw=0.8, alpha=0.7, label="each batch's loss")
