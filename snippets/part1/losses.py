@@ -196,11 +196,13 @@ def plot_loss_shapes(threshold: float = 1.0) -> Figure:
         ),
     }
     fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(9, 3.6))
+    gradients = {}
     for label, loss_fn in curves.items():
         with tf.GradientTape() as tape:
             tape.watch(error)
             values = loss_fn(error)
         gradient = tape.gradient(values, error)
+        gradients[label] = gradient.numpy()
         ax_loss.plot(error.numpy(), values.numpy(), label=label)
         ax_grad.plot(error.numpy(), gradient.numpy(), label=label)
     for ax in (ax_loss, ax_grad):
@@ -208,6 +210,14 @@ def plot_loss_shapes(threshold: float = 1.0) -> Figure:
         ax.axvline(threshold, color="grey", lw=0.8, ls=":")
         ax.set_xlabel("error $e = \\hat y - y$")
         ax.grid(alpha=0.3)
+    # What the chapter reads off the right panel: the squared error's gradient grows with
+    # the error (2e), the absolute error's jumps between -1 and 1, and Huber's, from
+    # automatic differentiation through ops.where, is the error clipped at +-threshold.
+    e = error.numpy()
+    squared, absolute, huber_gradient = gradients.values()
+    assert np.allclose(squared, 2 * e)
+    assert np.allclose(absolute[e != 0], np.sign(e[e != 0]))
+    assert np.allclose(huber_gradient, np.clip(e, -threshold, threshold), atol=1e-6)
     ax_loss.set_ylim(0, 4)
     ax_loss.set_ylabel("loss")
     ax_loss.set_title("Loss of one sample")
@@ -234,6 +244,15 @@ def plot_pair_distances(n_pairs: int = 1200, epochs: int = 6, margin: float = 1.
     before = model.predict([left_te, right_te], verbose=0).ravel()
     model.fit([left_tr, right_tr], same_tr, epochs=epochs, batch_size=32, verbose=0)
     after = model.predict([left_te, right_te], verbose=0).ravel()
+    # What the chapter says the figure shows: before training the two histograms overlap;
+    # after it, matching pairs have moved towards zero, well inside half the margin, and
+    # different pairs sit around the margin.
+    same_before, different_before = before[same_te == 1], before[same_te == 0]
+    same_after, different_after = after[same_te == 1], after[same_te == 0]
+    assert np.percentile(different_before, 10) < np.percentile(same_before, 90)
+    assert same_after.mean() < 0.5 * margin < np.median(different_after)
+    assert same_after.mean() < 0.75 * same_before.mean()
+    assert abs(np.median(different_after) - margin) < 0.25 * margin
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
     for ax, distances, title in zip(
