@@ -265,10 +265,14 @@ def _draw_box(ax: Any, box: np.ndarray, color: str) -> None:
 
 def _region_max(maps: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """The largest value of each map inside its ``[row0, col0, row1, col1]`` box."""
-    return np.array([m[r0:r1, c0:c1].max() for m, (r0, c0, r1, c1) in zip(maps, boxes)])
+    return np.array(
+        [m[r0:r1, c0:c1].max() for m, (r0, c0, r1, c1) in zip(maps, boxes, strict=True)]
+    )
 
 
-def _check_trained_maps(columns: dict[str, np.ndarray], boxes: np.ndarray, blocks: np.ndarray) -> None:
+def _check_trained_maps(
+    columns: dict[str, np.ndarray], boxes: np.ndarray, blocks: np.ndarray
+) -> None:
     """What the chapter says of the trained model's figure: CAM and Grad-CAM peak on the
     pattern and stay dark on the block (under half the pattern's peak); saliency peaks on
     the pattern in most images but also has gradient on the block."""
