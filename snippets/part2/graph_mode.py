@@ -115,10 +115,19 @@ def plot_trace_counts(n_calls: int = 20) -> Any:
         "growing shape, reduce_retracing": "^-",
         "tensor": "d-",
     }
+    counts = {kind: trace_counts(kind, n_calls) for kind in styles}
+    # What the chapter says the figure shows: circles and crosses coincide, one trace per
+    # call; repeating values stop at three; one tensor shape traces once; reduce_retracing
+    # stops at two.
+    one_per_call = list(range(1, n_calls + 1))
+    assert counts["python int"] == counts["growing shape"] == one_per_call, counts
+    assert counts["python int, 3 values"][-1] == min(3, n_calls), counts
+    assert set(counts["tensor"]) == {1}, counts
+    assert counts["growing shape, reduce_retracing"][-1] == min(2, n_calls), counts
     fig, ax = plt.subplots(figsize=(6.5, 4))
     calls = np.arange(1, n_calls + 1)
     for kind, style in styles.items():
-        ax.plot(calls, trace_counts(kind, n_calls), style, label=kind, markersize=4)
+        ax.plot(calls, counts[kind], style, label=kind, markersize=4)
     ax.set_xlabel("number of calls")
     ax.set_ylabel("traces so far (experimental_get_tracing_count)")
     ax.set_title("Traces of one tf.function, by what you pass it")
