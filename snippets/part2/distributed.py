@@ -212,6 +212,10 @@ def plot_all_reduce(global_batch_size: int = 16, seed: int = 0) -> Any:
     local_means = flat_gradient(model, x[:half], y[:half])
     local_means += flat_gradient(model, x[half:], y[half:])
     single_device = flat_gradient(model, x, y)
+    # What the chapter says the bars show: the all-reduced sum matches one device on the
+    # whole batch, and the sum of per-replica means is twice as tall.
+    np.testing.assert_allclose(g0 + g1, single_device, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(local_means, 2 * single_device, rtol=1e-5, atol=1e-6)
 
     fig, (diagram, bars) = plt.subplots(
         1, 2, figsize=(11, 4.4), gridspec_kw={"width_ratios": [1.05, 1]}
