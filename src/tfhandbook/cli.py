@@ -294,7 +294,8 @@ def ask_question(question: dict[str, Any], quiz: str, docs: Path, ask: Ask) -> A
                 text = check_line(text)
                 if text == "skip":
                     return None
-                verdict = grade(load_quiz(docs, quiz).question(question["id"]), _answer_file(text))
+                code = _answer_file(text)  # refused before anything is loaded or run
+                verdict = grade(load_quiz(docs, quiz).question(question["id"]), code)
                 print_grade(verdict)
                 if not verdict.spends_attempt:
                     raise Refused("that answer could not be graded, so it spends nothing")
