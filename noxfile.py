@@ -171,11 +171,14 @@ def audit(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """Check style and spelling with ruff and codespell."""
+    """Check style and spelling (ruff, codespell) and control characters in the sources."""
     install(session, "lint", project=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("codespell", "docs", "snippets", "src", "tests", "README.md")
+    # Control characters and stray escapes in chapters, banks and snippets (standard library
+    # only, so it runs as a script without installing the project).
+    session.run("python", "src/tfhandbook/source_hygiene.py")
 
 
 @nox.session(venv_backend="venv")
