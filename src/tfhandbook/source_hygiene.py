@@ -75,7 +75,7 @@ LATEX_COMMANDS = frozenset(
     to top triangle triangleleft triangleright
     varepsilon varkappa varnothing varphi varpi varrho varsigma vartheta vdash vdots vec
     vee veebar vert
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads better as text than as 100 quoted strings)
 )
 _SWALLOWING = "abfnrtv"
 _ESCAPE_NAMES = {
@@ -292,7 +292,9 @@ def markdown_python(text: str) -> Iterator[Block]:
         fence = _FENCE.match(lines[index])
         invisible = _INVISIBLE.match(lines[index])
         if fence and _PYTHON_FENCES.fullmatch(fence["info"].strip()):
-            closing = re.compile(rf"^[ \t]*{re.escape(fence['fence'][0])}{{{len(fence['fence'])},}}\s*$")
+            closing = re.compile(
+                rf"^[ \t]*{re.escape(fence['fence'][0])}{{{len(fence['fence'])},}}\s*$"
+            )
             end = index + 1
             while end < len(lines) and not closing.match(lines[end]):
                 end += 1
