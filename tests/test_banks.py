@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tfhandbook.quiz.bank import load_bank
-from tfhandbook.quiz.grading import ChildFailure, verify_question, verify_questions
+from tfhandbook.quiz.grading import ChildFailure, Verification, verify_question, verify_questions
 from tfhandbook.quiz.variants import expand
 
 # One grader child runs every coding question in the book: start it first.
@@ -25,7 +25,7 @@ CODE_QUESTIONS = [
 
 
 @functools.cache
-def every_verdict() -> dict[tuple[Path, str], dict[str, bool]]:
+def every_verdict() -> dict[tuple[Path, str], Verification]:
     """Every coding question in the book verified in ONE child, so the book pays for one
     TensorFlow import, not one per question. Empty when that child fails: each question is
     then verified alone, so the failure names its question."""
@@ -55,7 +55,22 @@ def test_a_coding_question_passes_its_reference_and_fails_its_mistakes(
 ) -> None:
     question = load_bank(path).question(question_id)
     assert len(question.wrong_solutions) >= 2, "give at least two plausible wrong solutions"
-    verdicts = dict(every_verdict().get((path, question_id)) or verify_question(question))
-    assert verdicts.pop("reference")
-    passing = [name for name, passed in verdicts.items() if passed]
-    assert not passing, f"these wrong solutions pass every check: {passing}"
+    verification = every_verdict().get((path, question_id)) or verify_question(question)
+    assert not verification.passing_wrong, (
+        f"{path}: {question_id}: these wrong solutions pass every check: "
+        f"{verification.passing_wrong}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "question_id"), CODE_QUESTIONS, ids=[f"{p.stem}:{q}" for p, q in CODE_QUESTIONS]
+)
+def test_a_coding_question_reference_gives_the_values_written_in_its_bank(
+    path: Path, question_id: str
+) -> None:
+    question = load_bank(path).question(question_id)
+    verification = every_verdict().get((path, question_id)) or verify_question(question)
+    mismatches = [
+        f"{path}:{line}: {question_id}: {message}" for line, message in verification.mismatches
+    ]
+    assert not mismatches, "\n".join(mismatches)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 QUESTION_TYPES = ("single", "multiple", "numeric", "text", "code")
@@ -75,10 +76,18 @@ _LineLoader.add_constructor(
 
 @dataclass(frozen=True)
 class Check:
-    """A probe: code run after the learner's code that sets ``result`` to a dict of values."""
+    """A probe: code run after the learner's code that sets ``result`` to a dict of values.
+
+    ``expected`` holds literal values written in the bank, which the reference solution
+    must produce (to ``tolerance``, absolute, or the grader's default): a second source of
+    truth, so a wrong reference cannot go unnoticed.
+    """
 
     name: str
     probe: str
+    expected: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    tolerance: float | None = None
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,8 @@ class Question:
     wrong_solutions: tuple[WrongSolution, ...] = ()
     rtol: float = 1e-5
     atol: float = 1e-6
+    compare_dtype: str = "strict"
+    compare_shape: str = "strict"
     timeout: float = 60.0
 
 
@@ -356,6 +367,7 @@ class _BankReader:
             "wrong_solutions",
             "rtol",
             "atol",
+            "compare",
             "timeout",
         }
         self.known_keys(node, allowed, "a code question", question_id)
@@ -371,33 +383,108 @@ class _BankReader:
             "atol": self.number(node, "atol", 1e-6, question_id),
             "timeout": self.number(node, "timeout", 60.0, question_id),
         }
+        fields["compare_dtype"], fields["compare_shape"] = self.comparison(node, question_id)
         for key in ("starter", "solution", "setup"):
             self.python(node, key, fields[key], question_id)
         for key, minimum in (("public_checks", 1), ("hidden_checks", 1)):
             fields[key] = tuple(
-                Check(name, probe)
-                for name, probe in self.named_code(node, key, "probe", minimum, question_id)
+                Check(
+                    name,
+                    probe,
+                    self.expected(item, question_id),
+                    self.tolerance(item, question_id),
+                    item.line,
+                )
+                for name, probe, item in self.named_code(
+                    node, key, "probe", minimum, question_id, extra={"expected", "tolerance"}
+                )
             )
         fields["wrong_solutions"] = tuple(
             WrongSolution(name, code)
-            for name, code in self.named_code(node, "wrong_solutions", "code", 0, question_id)
+            for name, code, _ in self.named_code(node, "wrong_solutions", "code", 0, question_id)
         )
         return fields
 
+    def comparison(self, node: _Mapping, question_id: str) -> tuple[str, str]:
+        """``compare: {dtype: loose, shape: loose}``: what a question relaxes, if anything."""
+        raw = node.get("compare", {})
+        if not isinstance(raw, dict):
+            raise self.fail(node, "'compare' must be a mapping such as {dtype: loose}", question_id)
+        self.known_keys(raw, {"dtype", "shape"}, "'compare'", question_id)
+        rules = []
+        for aspect in ("dtype", "shape"):
+            rule = raw.get(aspect, "strict")
+            if rule not in ("strict", "loose"):
+                raise self.fail(
+                    raw,
+                    f"'compare' {aspect}: must be 'strict' or 'loose', got {rule!r}",
+                    question_id,
+                )
+            rules.append(rule)
+        return rules[0], rules[1]
+
+    def expected(self, item: _Mapping, question_id: str) -> dict[str, Any] | None:
+        """A check's literal values: numbers, nested lists of numbers, text, or
+        ``{value: ..., dtype: float32}`` to fix the dtype too."""
+        if "expected" not in item:
+            return None
+        raw = item["expected"]
+        if not isinstance(raw, dict) or not raw:
+            raise self.fail(item, "'expected' must map value names to values", question_id)
+        line = item.value_lines.get("expected", item.line)
+        for key, value in raw.items():
+            where = f"'expected' value {key!r}"
+            if isinstance(value, dict):
+                self.known_keys(value, {"value", "dtype"}, where, question_id)
+                if "value" not in value:
+                    raise BankError(self.path, line, f"{where} needs a 'value'", question_id)
+                dtype = value.get("dtype")
+                try:
+                    if np.dtype(dtype).kind not in "biufc":
+                        raise TypeError(dtype)
+                except TypeError as error:
+                    message = f"{where}: 'dtype' must be a numeric dtype, got {dtype!r}"
+                    raise BankError(self.path, line, message, question_id) from error
+                value = value["value"]
+            if isinstance(value, str):
+                continue
+            try:
+                array = np.asarray(value)
+            except ValueError as error:  # ragged
+                message = f"{where} must be text, a number or a rectangular list of numbers"
+                raise BankError(self.path, line, message, question_id) from error
+            if array.dtype.kind not in "biuf":
+                message = f"{where} must be text, a number or a rectangular list of numbers"
+                raise BankError(self.path, line, message, question_id)
+        return dict(raw)
+
+    def tolerance(self, item: _Mapping, question_id: str) -> float | None:
+        if "tolerance" not in item:
+            return None
+        if "expected" not in item:
+            raise self.fail(item, "'tolerance' applies to 'expected' values: add them", question_id)
+        return self.number(item, "tolerance", 0.0, question_id)
+
     def named_code(
-        self, node: _Mapping, key: str, code_key: str, minimum: int, question_id: str
-    ) -> list[tuple[str, str]]:
+        self,
+        node: _Mapping,
+        key: str,
+        code_key: str,
+        minimum: int,
+        question_id: str,
+        extra: frozenset[str] | set[str] = frozenset(),
+    ) -> list[tuple[str, str, _Mapping]]:
         items = node.get(key, [])
         if not isinstance(items, list) or len(items) < minimum:
             raise self.fail(node, f"{key!r} must list at least {minimum}", question_id)
         named = []
         for item in items:
             item = self.mapping(item, f"an entry of {key!r}", question_id)
-            self.known_keys(item, {"name", code_key}, f"an entry of {key!r}", question_id)
+            self.known_keys(item, {"name", code_key, *extra}, f"an entry of {key!r}", question_id)
             name = self.text(item, "name", question_id)
             code = self.text(item, code_key, question_id)
             self.python(item, code_key, code, question_id)
-            named.append((name, code))
+            named.append((name, code, item))
         return named
 
     def python(self, node: _Mapping, key: str, code: str, question_id: str) -> None:

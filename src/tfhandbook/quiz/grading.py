@@ -1,44 +1,98 @@
 """Grading a coding answer: run it sandboxed, run the reference, compare outside both.
 
-The learner's code and the reference solution run in separate child processes
-(:mod:`tfhandbook.quiz.sandbox_child`) on the same probes and the same seed. Each child
-hands back the values its probes produced as JSON data; this module compares them. So a
-submission cannot pass by exiting early, printing results, or patching NumPy, TensorFlow
-or the checker: none of that reaches the comparison, which happens here.
+Three children run at once, each in an operating-system sandbox of its own
+(:mod:`tfhandbook.quiz.sandbox`) and each on the same seed: the reference solution on every
+check, the learner's code on the public checks, and the learner's code on the hidden
+checks. Each child hands back the values its probes produced as JSON data; this module,
+in the parent, decodes and compares them. So a submission cannot pass by exiting early,
+printing results, patching NumPy, TensorFlow or the grader, or reading the bank: none of
+that reaches the comparison, and the bank is not in the sandbox.
+
+What a learner reads comes from data the parent checks, never from text the hidden
+checks' child wrote: a failed hidden check names the check, the value and how it is wrong
+(dtype, number of dimensions, values), and the lines of the learner's own code an error
+passed through, quoted from the parent's copy. The public checks' child never sees a
+hidden check, so its messages may say more.
+
+Values are compared strictly: the dtype and the exact shape are part of a value (a scalar
+is not a 1-element vector, float64 is not float32) unless the question relaxes them with
+``compare: {dtype: loose, shape: loose}``.
 
 Outcomes:
 
-- ``passed`` / ``failed``: the answer was graded; a failure says which check and why,
-  without the hidden checks' inputs;
-- ``not gradable``: a syntax error in the answer, or a fault of the grader itself (the
-  reference failing): no attempt is spent.
+- ``passed`` / ``failed``: the answer was graded; a failure says which check and why;
+- ``not gradable``: a syntax error in the answer, no sandbox (bubblewrap missing), or a
+  fault of the grader itself (the reference failing): no attempt is spent.
 """
 
 from __future__ import annotations
 
 import ast
 import base64
-import contextlib
-import functools
+import builtins
 import json
-import os
+import math
+import re
 import secrets
 import signal
-import subprocess
 import sys
-import tempfile
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from tfhandbook.quiz import sandbox
 from tfhandbook.quiz.bank import Check, Question
+from tfhandbook.quiz.sandbox import SandboxUnavailable
 
 #: Resource limits for every child; the wall-clock timeout comes from the question.
-LIMITS = {"memory_mb": 4096, "file_mb": 16, "cpu_seconds": 120}
+LIMITS = {"memory_mb": 4096, "file_mb": 16, "cpu_seconds": 120, "scratch_mb": 64}
 #: The most a child may send back; more is treated as a failed run.
 MAX_RESULT_BYTES = 32 * 2**20
+#: The whole environment of a child.
+ENVIRONMENT = {
+    "PATH": "/usr/bin:/bin",
+    "HOME": sandbox.SCRATCH,
+    "TMPDIR": sandbox.SCRATCH,
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "Agg",
+}
+#: Relative and absolute tolerance for a check's literal ``expected`` values.
+EXPECTED_RTOL = 1e-4
+EXPECTED_ATOL = 1e-4
+#: Exception names a hidden check's message may quote: anything else a learner's code
+#: raises is "an exception", so a class named after a hidden input says nothing.
+_KNOWN_ERRORS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+) | {
+    "AbortedError",
+    "AlreadyExistsError",
+    "CancelledError",
+    "DataLossError",
+    "DeadlineExceededError",
+    "FailedPreconditionError",
+    "InternalError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "OperatorNotAllowedInGraphError",
+    "OutOfRangeError",
+    "PermissionDeniedError",
+    "Refused",
+    "ResourceExhaustedError",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "UnimplementedError",
+    "UnknownError",
+}
+#: TensorFlow's and its libraries' start-up chatter on stderr: never part of a message.
+_LOG_LINE = re.compile(
+    r"^([IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ |WARNING: All log messages before absl|"
+    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] |Fontconfig |To enable the following "
+    r"instructions|oneDNN custom operations|This TensorFlow binary is optimized)"
+)
 
 
 @dataclass
@@ -79,12 +133,29 @@ class Run:
     probes: tuple[Check, ...]
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """How two values are compared: tolerances, and whether dtype and shape must match."""
+
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    dtype: str = "strict"  # or "loose": any numeric dtypes, compared by value
+    shape: str = "strict"  # or "loose": equal once dimensions of size 1 are dropped
+
+    @classmethod
+    def of(cls, question: Question) -> Comparison:
+        return cls(question.rtol, question.atol, question.compare_dtype, question.compare_shape)
+
+
+# -- running children ---------------------------------------------------------------------
+
+
 def run_children(
     setup: str, submissions: list[str], probes: list[Check], seed: int, timeout: float
 ) -> list[dict[str, Any]]:
     """Run `submissions` of one question in ONE sandboxed child; what each produced.
 
-    Untrusted code gets a child of its own (see :func:`grade`); trusted code, such as a
+    Untrusted code gets children of its own (see :func:`grade`); trusted code, such as a
     bank's reference and wrong solutions in the tests, may share one.
     """
     return run_child([Run(setup, code, tuple(probes)) for code in submissions], seed, timeout)
@@ -92,67 +163,55 @@ def run_children(
 
 def run_child(runs: list[Run], seed: int, timeout: float) -> list[dict[str, Any]]:
     """Run `runs` in order in ONE sandboxed child and return what each produced."""
-    nonce = secrets.token_hex(8)
-    job = {
-        "runs": [
-            {
-                "setup": run.setup,
-                "code": run.code,
-                "probes": [{"name": check.name, "probe": check.probe} for check in run.probes],
-            }
-            for run in runs
-        ],
-        "seed": seed,
-        "nonce": nonce,
-        "preload": sorted({module for run in runs for module in imported_modules(run.setup)}),
-        "limits": {**LIMITS, "cpu_seconds": int(timeout) + 10},
-    }
-    with tempfile.TemporaryDirectory(prefix="tfhandbook-grade-") as folder:
-        read_end, write_end = os.pipe()
-        environment = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": folder,
-            "TMPDIR": folder,
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "Agg",
+    (outcome,) = _run_jobs([runs], seed, [timeout], reveal=True)
+    if isinstance(outcome, ChildFailure):
+        raise outcome
+    return outcome
+
+
+def _run_jobs(
+    jobs: list[list[Run]], seed: int, timeouts: list[float], reveal: bool | list[bool]
+) -> list[list[dict[str, Any]] | ChildFailure]:
+    """Run each job (a list of runs) in a sandboxed child of its own, all at once; each
+    job's runs' results, or the :class:`ChildFailure` that ended it. With ``reveal`` false
+    for a job, its failure does not quote anything the child wrote."""
+    reveals = reveal if isinstance(reveal, list) else [reveal] * len(jobs)
+    children, nonces = [], []
+    for runs, timeout in zip(jobs, timeouts, strict=True):
+        nonce = secrets.token_hex(8)
+        job = {
+            "runs": [
+                {
+                    "setup": run.setup,
+                    "code": run.code,
+                    "probes": [{"name": check.name, "probe": check.probe} for check in run.probes],
+                }
+                for run in runs
+            ],
+            "seed": seed,
+            "nonce": nonce,
+            "preload": sorted({module for run in runs for module in imported_modules(run.setup)}),
+            "limits": {**LIMITS, "cpu_seconds": int(timeout) + 10},
         }
-        command = [sys.executable, "-I", "-m", "tfhandbook.quiz.sandbox_child", str(write_end)]
-        child = subprocess.Popen(
-            command,
-            cwd=folder,
-            env=environment,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            pass_fds=(write_end,),
-            start_new_session=True,  # its own process group, killed as a whole
+        children.append(
+            sandbox.Child(
+                argv=[sys.executable, "-I", "-m", "tfhandbook.quiz.sandbox_child", "{channel}"],
+                stdin=json.dumps(job).encode(),
+                timeout=timeout,
+                environment=ENVIRONMENT,
+                scratch_bytes=LIMITS["scratch_mb"] * 2**20,
+                channel_bytes=MAX_RESULT_BYTES,
+            )
         )
-        os.close(write_end)
-        received = bytearray()
-        reader = threading.Thread(target=_receive, args=(read_end, received, child.pid))
-        reader.start()
+        nonces.append(nonce)
+    outcomes = sandbox.run(children)
+    results: list[list[dict[str, Any]] | ChildFailure] = []
+    for outcome, nonce, child, shown in zip(outcomes, nonces, children, reveals, strict=True):
         try:
-            _, stderr = child.communicate(json.dumps(job).encode(), timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.communicate()
-            raise ChildFailure(f"did not finish within {timeout:.0f} s") from None
-        finally:
-            reader.join()
-    return _parsed(bytes(received), nonce, child.returncode, stderr.decode(errors="replace"))
-
-
-def _receive(descriptor: int, received: bytearray, group: int) -> None:
-    """Read the child's values while it writes them: a pipe holds 64 KiB, and a child that
-    fills it waits for a reader. Stop a child that sends more than the grader accepts."""
-    with os.fdopen(descriptor, "rb") as channel:
-        while chunk := channel.read(2**16):
-            received += chunk
-            if len(received) > MAX_RESULT_BYTES:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(group, signal.SIGKILL)
-                return
+            results.append(_parsed(outcome, nonce, child.timeout, shown))
+        except ChildFailure as error:
+            results.append(error)
+    return results
 
 
 def imported_modules(setup: str) -> list[str]:
@@ -167,63 +226,165 @@ def imported_modules(setup: str) -> list[str]:
     return sorted(set(modules))
 
 
-def _parsed(raw: bytes, nonce: str, returncode: int, stderr: str) -> list[dict[str, Any]]:
-    if len(raw) > MAX_RESULT_BYTES:
+def _parsed(
+    outcome: sandbox.Outcome, nonce: str, timeout: float, reveal: bool
+) -> list[dict[str, Any]]:
+    if outcome.timed_out:
+        raise ChildFailure(f"did not finish within {timeout:.0f} s")
+    if outcome.overflowed:
         raise ChildFailure("produced more output than the grader accepts")
     try:
-        data = json.loads(raw)
-        if data["nonce"] != nonce:
+        data = json.loads(bytes(outcome.channel))
+        if data["nonce"] != nonce or not isinstance(data["runs"], list):
             raise ValueError("nonce")
         return data["runs"]
     except (ValueError, KeyError, TypeError):
         pass
-    if returncode is not None and returncode < 0:
-        name = signal.Signals(-returncode).name
+    returncode = outcome.returncode
+    # bubblewrap passes on a signal's death as the exit status 128 + signal.
+    signum = -returncode if returncode and returncode < 0 else (returncode or 0) - 128
+    if signum in {s.value for s in signal.Signals}:
+        name = signal.Signals(signum).name
         reason = {
             "SIGXCPU": "used more CPU time than allowed",
             "SIGKILL": "was killed (out of time or memory)",
         }
         raise ChildFailure(reason.get(name, f"crashed with {name}"))
-    last = stderr.strip().splitlines()[-1:] or ["no output"]
-    raise ChildFailure(f"ended before the checks ran (exit status {returncode}; {last[0]})")
+    last = ""
+    if reveal:
+        lines = [line for line in outcome.stderr.text().splitlines() if line.strip()]
+        lines = [line for line in lines if not _LOG_LINE.match(line)]
+        last = f"; {_clean(lines[-1])[:200]}" if lines else ""
+    raise ChildFailure(f"ended before the checks ran (exit status {returncode}{last})")
+
+
+def _clean(text: str) -> str:
+    """A message without the grader's own paths."""
+    for path in sorted(set(sandbox.readable_paths()), key=len, reverse=True):
+        text = text.replace(path, "<grader>")
+    return text
+
+
+# -- decoding and comparing values --------------------------------------------------------
 
 
 def decode(value: dict[str, Any]) -> Any:
-    """The inverse of the child's ``encode``: text, None or a NumPy array."""
+    """The inverse of the child's ``encode``: text, None or a NumPy array. Anything a
+    child could send that is not one of those raises ``ValueError``."""
+    if not isinstance(value, dict):
+        raise ValueError("not a value")
     match value.get("kind"):
         case "none":
             return None
         case "text":
             return str(value["value"])
         case "array":
+            dtype = np.dtype(str(value["dtype"]))
+            shape = value["shape"]
+            if dtype.kind not in "biufc" or dtype.fields or dtype.subdtype:
+                raise ValueError(f"dtype {dtype} is not a number")
+            if not isinstance(shape, list) or not all(
+                isinstance(size, int) and size >= 0 for size in shape
+            ):
+                raise ValueError("not a shape")
             data = base64.b64decode(value["data"])
-            return np.frombuffer(data, dtype=np.dtype(value["dtype"])).reshape(value["shape"])
+            if len(data) != math.prod(shape) * dtype.itemsize:
+                raise ValueError("the data does not fit the shape")
+            return np.frombuffer(data, dtype=dtype).reshape(shape)
     raise ValueError(f"unknown value kind {value.get('kind')!r}")
 
 
-def compare(
-    expected: dict[str, Any], got: dict[str, Any], rtol: float, atol: float, reveal: bool = True
+def _kind(value: Any) -> str:
+    if value is None:
+        return "None"
+    return "text" if isinstance(value, str) else "an array of numbers"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "a scalar (shape ())" if not shape else f"shape {tuple(shape)}"
+
+
+def compare_values(
+    key: str, want: Any, have: Any, comparison: Comparison, reveal: bool = True
 ) -> str:
-    """An empty string if the values agree, else what differs. With ``reveal=False`` (hidden
-    checks) the message names the value and the kind of difference, not the values."""
-    missing = sorted(set(expected) - set(got))
-    if missing:
-        return f"no value for {missing[0]!r}"
+    """An empty string if `have` matches `want`, else what differs, naming value `key`.
+    With ``reveal=False`` (hidden checks) it says how the value is wrong, not what was
+    expected: not the shape's sizes, not the values."""
+    what = f"value {key!r}"
+    if not isinstance(want, np.ndarray) or not isinstance(have, np.ndarray):
+        if type(want) is not type(have):
+            return f"{what}: expected {_kind(want)}, got {_kind(have)}"
+        if want != have:
+            if reveal:
+                return f"{what}: expected {want!r:.60}, got {have!r:.60}"
+            return f"{what}: got {have!r:.60}, which is not the expected text"
+        return ""
+    if comparison.dtype == "strict" and want.dtype != have.dtype:
+        return f"{what}: expected dtype {want.dtype.name}, got {have.dtype.name}"
+    if comparison.shape == "loose":
+        want, have = np.squeeze(want), np.squeeze(have)
+    if want.shape != have.shape:
+        if reveal:
+            return f"{what}: expected {_shape(want.shape)}, got {_shape(have.shape)}"
+        if want.ndim != have.ndim:
+            return f"{what}: expected {want.ndim} dimensions, got {have.ndim}"
+        return f"{what}: wrong shape (the sizes of its dimensions differ)"
+    if want.dtype.kind in "biu" and have.dtype.kind in "biu":
+        agree = np.array_equal(want, have)
+    else:
+        agree = np.allclose(have, want, rtol=comparison.rtol, atol=comparison.atol, equal_nan=True)
+    if agree:
+        return ""
+    if reveal:
+        return f"{what}: expected {want.tolist()!r:.80}, got {have.tolist()!r:.80}"
+    message = f"{what}: wrong values (beyond rtol {comparison.rtol:g}, atol {comparison.atol:g})"
+    if want.dtype.kind in "fc" and np.isfinite(want).all() and not np.isfinite(have).all():
+        message += "; yours contain NaN or infinity"
+    return message
+
+
+def compare(
+    expected: dict[str, Any], got: dict[str, Any], comparison: Comparison, reveal: bool = True
+) -> str:
+    """An empty string if the encoded values `got` agree with `expected`, else what differs
+    (the first difference)."""
     for key in expected:
-        want, have = decode(expected[key]), decode(got[key])
-        if isinstance(want, np.ndarray) and isinstance(have, np.ndarray):
-            if want.shape != have.shape:
-                detail = f": {have.shape}, expected {want.shape}" if reveal else ""
-                return f"{key!r} has the wrong shape{detail}"
-            if not np.allclose(have, want, rtol=rtol, atol=atol, equal_nan=True):
-                detail = (
-                    f": {have.tolist()!r:.80}, expected {want.tolist()!r:.80}" if reveal else ""
-                )
-                return f"{key!r} has the wrong values{detail}"
-        elif type(want) is not type(have) or want != have:
-            detail = f": {have!r:.60}, expected {want!r:.60}" if reveal else ""
-            return f"{key!r} is wrong{detail}"
+        if key not in got:
+            return f"value {key!r} is missing"
+        message = compare_values(
+            key, decode(expected[key]), decode(got[key]), comparison, reveal=reveal
+        )
+        if message:
+            return message
     return ""
+
+
+def literal_mismatch(check: Check, values: dict[str, Any]) -> str:
+    """How the reference's encoded `values` differ from `check`'s literal ``expected``
+    values, written in the bank; empty when they agree or the check has none."""
+    rtol = EXPECTED_RTOL
+    atol = EXPECTED_ATOL if check.tolerance is None else check.tolerance
+    for key, literal in (check.expected or {}).items():
+        if key not in values:
+            return f"value {key!r} is missing"
+        have = decode(values[key])
+        dtype = None
+        if isinstance(literal, dict):
+            literal, dtype = literal["value"], literal.get("dtype")
+        if isinstance(literal, str):
+            message = compare_values(key, literal, have, Comparison())
+        else:
+            want = np.asarray(literal, dtype=np.float64 if dtype is None else np.dtype(dtype))
+            loose = "loose" if dtype is None else "strict"
+            if isinstance(have, np.ndarray) and dtype is None:
+                have = have.astype(np.complex128 if have.dtype.kind == "c" else np.float64)
+            message = compare_values(key, want, have, Comparison(rtol, atol, dtype=loose))
+        if message:
+            return message
+    return ""
+
+
+# -- grading ------------------------------------------------------------------------------
 
 
 def grade(question: Question, code: str, seed: int | None = None) -> Grade:
@@ -233,67 +394,138 @@ def grade(question: Question, code: str, seed: int | None = None) -> Grade:
     except SyntaxError as error:
         return Grade("not gradable", f"answer.py line {error.lineno}: {error.msg}; nothing was run")
     seed = secrets.randbelow(2**31) if seed is None else seed
-    checks = [*question.public_checks, *question.hidden_checks]
-    hidden = [False] * len(question.public_checks) + [True] * len(question.hidden_checks)
-    try:
-        (reference,) = run_children(
-            question.setup, [question.solution], checks, seed, question.timeout
-        )
-    except ChildFailure as error:
-        return Grade("not gradable", f"the grader's reference run failed: {error}")
-    if "error" in reference or any("error" in probe for probe in reference["probes"]):
-        return Grade("not gradable", f"the reference solution fails its own checks: {reference}")
-    try:
-        (answer,) = run_children(question.setup, [code], checks, seed, question.timeout)
-    except ChildFailure as error:
-        return Grade("failed", f"Your code {error}.")
-    if "error" in answer:
-        return Grade("failed", f"Your code raised {answer['error']}.")
-    results = [
-        _check_result(check, is_hidden, want, got, question)
-        for check, is_hidden, want, got in zip(
-            checks, hidden, reference["probes"], answer["probes"], strict=True
-        )
+    public, hidden = list(question.public_checks), list(question.hidden_checks)
+    jobs = [
+        [Run(question.setup, question.solution, (*public, *hidden))],
+        [Run(question.setup, code, tuple(public))],
+        [Run(question.setup, code, tuple(hidden))],
     ]
+    try:
+        reference, mine, unseen = _run_jobs(
+            jobs, seed, [question.timeout] * 3, reveal=[False, True, False]
+        )
+    except SandboxUnavailable as error:
+        return Grade("not gradable", str(error))
+    problem = _reference_problem(question, reference)
+    if problem:
+        return Grade("not gradable", f"{problem}; this is the grader's fault, please report it")
+    assert not isinstance(reference, ChildFailure)
+    wants = reference[0]["probes"]
+    results = [
+        *_results(question, code, public, wants[: len(public)], mine, hidden=False),
+        *_results(question, code, hidden, wants[len(public) :], unseen, hidden=True),
+    ]
+    if isinstance(mine, ChildFailure):
+        return Grade("failed", f"Your code {mine}.", results)
+    if "error" in mine[0]:
+        return Grade("failed", f"Your code raised {_error(mine[0]['error'], code, True)}.")
     failed = [result for result in results if not result.passed]
     if not failed:
         return Grade("passed", f"All {len(results)} checks passed.", results)
     return Grade("failed", f"{len(failed)} of {len(results)} checks failed.", results)
 
 
-@functools.lru_cache(maxsize=64)
-def _reference_run(
-    setup: str, solution: str, checks: tuple[Check, ...], seed: int, timeout: float
-) -> dict[str, Any]:
-    """The reference solution's values for `seed`: the same for every submission."""
-    (reference,) = run_children(setup, [solution], list(checks), seed, timeout)
-    return reference
+def _reference_problem(question: Question, reference: list[dict] | ChildFailure) -> str:
+    """What is wrong with the reference's run, if anything: it must run every check and
+    give the values written in the bank."""
+    if isinstance(reference, ChildFailure):
+        return f"the reference solution's run failed: it {reference}"
+    (run,) = reference
+    if "error" in run:
+        return "the reference solution raised an error"
+    checks = [*question.public_checks, *question.hidden_checks]
+    for check, probe in zip(checks, run["probes"], strict=True):
+        if "error" in probe:
+            return f"the reference solution fails check {check.name!r}"
+        if literal_mismatch(check, probe["values"]):
+            return f"the reference solution disagrees with the bank's values for {check.name!r}"
+    return ""
+
+
+def _results(
+    question: Question,
+    code: str,
+    checks: list[Check],
+    wants: list[dict],
+    got: list[dict] | ChildFailure,
+    hidden: bool,
+) -> list[CheckResult]:
+    """The checks' verdicts on one of the learner's children."""
+    if isinstance(got, ChildFailure):
+        return [CheckResult(c.name, hidden, False, f"not run: your code {got}") for c in checks]
+    try:
+        (run,) = got
+        if "error" in run:
+            message = f"your code raised {_error(run['error'], code, not hidden)}"
+            return [CheckResult(c.name, hidden, False, message) for c in checks]
+        probes = run["probes"]
+        if not isinstance(probes, list) or len(probes) != len(checks):
+            raise ValueError("not one result per check")
+        return [
+            _check_result(check, hidden, want, probe, question, code)
+            for check, want, probe in zip(checks, wants, probes, strict=True)
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        message = "your code's process sent values the grader cannot read"
+        return [CheckResult(c.name, hidden, False, message) for c in checks]
 
 
 def _check_result(
-    check: Check, hidden: bool, want: dict, got: dict, question: Question
+    check: Check, hidden: bool, want: dict, got: dict, question: Question, code: str
 ) -> CheckResult:
     if "error" in got:
-        message = got["error"]
+        message = f"raised {_error(got['error'], code, not hidden)}"
     else:
-        values = (want["values"], got["values"])
-        message = compare(*values, question.rtol, question.atol, reveal=not hidden)
+        if not isinstance(got.get("values"), dict):
+            raise ValueError("no values")
+        message = compare(want["values"], got["values"], Comparison.of(question), not hidden)
     if message and hidden:
         message = f"on inputs you have not seen: {message}"
     return CheckResult(check.name, hidden, passed=not message, message=message)
 
 
-def verify_question(question: Question, seed: int = 0) -> dict[str, bool]:
+def _error(error: Any, code: str, reveal: bool) -> str:
+    """An error a child reported, told from data: with ``reveal`` its type and message,
+    otherwise its type if it is a well-known one; then the lines of the learner's code it
+    passed through, quoted from the parent's copy of that code."""
+    if not isinstance(error, dict):
+        raise ValueError("not an error")
+    name = str(error.get("type", ""))
+    if reveal:
+        message = _clean(str(error.get("message", ""))).strip()
+        lines = [line for line in message.splitlines() if not _LOG_LINE.match(line)]
+        text = f"{name}: {' '.join(lines)[:300]}" if lines else name
+    else:
+        text = name if name in _KNOWN_ERRORS else "an exception"
+    source = code.splitlines()
+    numbers = [n for n in error.get("lines", []) if isinstance(n, int) and 0 < n <= len(source)]
+    where = "; ".join(f"line {n}: {source[n - 1].strip()}" for n in numbers[-3:])
+    return f"{text} ({where})" if where else text
+
+
+# -- verifying a bank's questions (the author's code, trusted) -----------------------------
+
+
+@dataclass
+class Verification:
+    """What the tests learn about one coding question."""
+
+    #: The wrong solutions that pass every check: a sound question has none.
+    passing_wrong: list[str]
+    #: Checks whose literal ``expected`` values the reference does not produce, each as
+    #: ``(line in the bank, message)``.
+    mismatches: list[tuple[int, str]]
+
+
+def verify_question(question: Question, seed: int = 0) -> Verification:
     """For the bank's tests: run the reference and every wrong solution in ONE child (they
-    are the author's, trusted code) and report which of them pass all checks.
-
-    A sound question gives ``{"reference": True, <each wrong solution>: False}``.
-    """
-    (verdicts,) = verify_questions([question], seed)
-    return verdicts
+    are the author's, trusted code); which wrong solutions pass, and where the reference
+    disagrees with the bank's literal values."""
+    (verification,) = verify_questions([question], seed)
+    return verification
 
 
-def verify_questions(questions: list[Question], seed: int = 0) -> list[dict[str, bool]]:
+def verify_questions(questions: list[Question], seed: int = 0) -> list[Verification]:
     """:func:`verify_question` for several questions at once, in order, all in ONE child:
     the book's questions pay for one TensorFlow import instead of one each. A failure names
     the question whose reference failed; a child that dies names none, so verify the
@@ -305,22 +537,31 @@ def verify_questions(questions: list[Question], seed: int = 0) -> list[dict[str,
         runs += [Run(question.setup, code, checks) for code in codes]
         timeout += question.timeout * len(codes)
     outcomes = iter(run_child(runs, seed, timeout))
-    verdicts = []
+    verifications = []
     for question in questions:
         reference = next(outcomes)
         wrongs = [next(outcomes) for _ in question.wrong_solutions]
-        verdicts.append(_verdicts(question, reference, wrongs))
-    return verdicts
+        verifications.append(_verification(question, reference, wrongs))
+    return verifications
 
 
-def _verdicts(question: Question, reference: dict, wrongs: list[dict]) -> dict[str, bool]:
+def _verification(question: Question, reference: dict, wrongs: list[dict]) -> Verification:
     if "error" in reference or any("error" in probe for probe in reference["probes"]):
         raise ChildFailure(f"{question.id}: the reference solution fails: {reference}")
-    verdicts = {"reference": True}
-    for wrong, outcome in zip(question.wrong_solutions, wrongs, strict=True):
-        verdicts[wrong.name] = "error" not in outcome and all(
-            "error" not in got
-            and not compare(want["values"], got["values"], question.rtol, question.atol)
+    checks = [*question.public_checks, *question.hidden_checks]
+    mismatches = []
+    for check, probe in zip(checks, reference["probes"], strict=True):
+        message = literal_mismatch(check, probe["values"])
+        if message:
+            mismatches.append((check.line, f"check {check.name!r}: {message}"))
+    comparison = Comparison.of(question)
+    passing = [
+        wrong.name
+        for wrong, outcome in zip(question.wrong_solutions, wrongs, strict=True)
+        if "error" not in outcome
+        and all(
+            "error" not in got and not compare(want["values"], got["values"], comparison)
             for want, got in zip(reference["probes"], outcome["probes"], strict=True)
         )
-    return verdicts
+    ]
+    return Verification(passing, mismatches)

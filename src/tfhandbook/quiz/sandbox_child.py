@@ -1,12 +1,15 @@
-"""The process that runs submitted code: ``python -I -m tfhandbook.quiz.sandbox_child FD``.
+"""The process that runs quiz code: ``python -I -m tfhandbook.quiz.sandbox_child FD``.
 
-It reads a job (JSON) on stdin, limits itself, imports the libraries the checks need, then
-installs an audit hook that nothing in the process can remove, which refuses sockets, new
-processes, native calls through ``ctypes``, and writes outside its working folder. Then it
-runs each of the job's runs (a question's setup, one submission, and the checks' probes) and
-writes the values they produced, as JSON data, to file descriptor FD. It never decides
-whether an answer is right: the parent compares these values with the reference
-solution's, outside this process.
+The grader starts it inside the operating-system sandbox of :mod:`tfhandbook.quiz.sandbox`
+(no network, its own PID namespace, a read-only view of the interpreter and a scratch
+tmpfs). It reads a job (JSON) on stdin, limits itself, imports the libraries the checks
+need, then installs an audit hook that nothing in the process can remove, which refuses
+sockets, new processes, native calls through ``ctypes``, and writes outside its scratch
+folder: a second wall behind the sandbox. Then it runs each of the job's runs (a question's
+setup, one submission, and the checks' probes) and writes the values they produced, as JSON
+data, to file descriptor FD. It never decides whether an answer is right: the parent
+compares these values with the reference solution's, outside this process, and trusts
+nothing else it says.
 """
 
 from __future__ import annotations
@@ -135,15 +138,15 @@ def encode(value: Any) -> dict[str, Any]:
     }
 
 
-def describe_error(error: BaseException, filename: str) -> str:
-    """The exception and the lines of `filename` it passed through: no grader internals."""
-    frames = [
-        f"line {frame.lineno}: {frame.line}"
+def describe_error(error: BaseException, filename: str) -> dict[str, Any]:
+    """The exception as data: its type, its message, and the lines of `filename` it passed
+    through (numbers only: the parent quotes them from its own copy of the code)."""
+    lines = [
+        frame.lineno
         for frame in traceback.extract_tb(error.__traceback__)
-        if frame.filename == filename
+        if frame.filename == filename and frame.lineno
     ]
-    where = f" ({'; '.join(frames[-3:])})" if frames else ""
-    return f"{type(error).__name__}: {error}{where}"
+    return {"type": type(error).__name__, "message": str(error)[:2000], "lines": lines[-3:]}
 
 
 def set_seeds(seed: int) -> None:
