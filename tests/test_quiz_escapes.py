@@ -1,0 +1,256 @@
+"""One hostile submission per escape of issue 15. Each would pass, or leave a trace, if the
+grader's only wall were the audit hook inside its child: the operating-system sandbox
+(bubblewrap) is what stops it. Each test checks the verdict AND the machine afterwards."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tfhandbook.quiz.bank import Question, load_bank
+from tfhandbook.quiz.grading import Comparison, compare_values, grade
+
+BANKS = Path(__file__).parent / "quiz"
+CHECKOUT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def softmax() -> Question:
+    return load_bank(BANKS / "numpy.quiz.yaml").question("softmax")
+
+
+def _honest_tail() -> str:
+    """A wrong softmax: whatever the escape achieved, this answer must not pass."""
+    return "\ndef softmax(x):\n    return np.zeros_like(x)\n"
+
+
+def test_fork_exec_reaches_no_shell_no_file_and_no_port(softmax: Question, tmp_path: Path) -> None:
+    marker = tmp_path / "shell-ran.txt"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.1)
+    port = listener.getsockname()[1]
+    shell = (
+        f"echo ran > {marker}; "
+        f"python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port}))\""
+    )
+    code = (
+        "import os, _posixsubprocess\n"
+        "r, w = os.pipe()\n"
+        "try:\n"
+        "    _posixsubprocess.fork_exec(\n"
+        f"        [b'/bin/sh', b'-c', {shell.encode()!r}], [b'/bin/sh'], True, (w,), None, None,\n"
+        "        -1, -1, -1, -1, -1, -1, r, w, True, False, -1,\n"
+        "        None, None, None, -1, None, False)\n"
+        "except BaseException:\n"
+        "    pass\n"
+        "import time; time.sleep(2)\n"
+        "import numpy as np" + _honest_tail()
+    )
+    try:
+        verdict = grade(softmax, code, seed=1)
+        time.sleep(1)
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+    assert verdict.status == "failed"
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "import sqlite3\nsqlite3.connect({path!r}).execute('create table t (x)')\n",
+        "import os\nfd = os.open({folder!r}, os.O_RDONLY)\n"
+        "os.close(os.open({name!r}, os.O_WRONLY | os.O_CREAT, dir_fd=fd))\n",
+    ],
+    ids=["sqlite3", "dir_fd"],
+)
+def test_writes_outside_scratch_leave_no_file(
+    softmax: Question, tmp_path: Path, write: str
+) -> None:
+    target = tmp_path / "escaped.db"
+    code = (
+        "try:\n"
+        + "".join(
+            f"    {line}\n"
+            for line in write.format(
+                path=str(target), folder=str(tmp_path), name=target.name
+            ).splitlines()
+        )
+        + "except BaseException:\n    pass\nimport numpy as np"
+        + _honest_tail()
+    )
+    assert grade(softmax, code, seed=1).status == "failed"
+    assert not target.exists()
+
+
+def test_reading_the_bank_and_running_its_solution_does_not_pass(softmax: Question) -> None:
+    bank = BANKS / "numpy.quiz.yaml"
+    code = (
+        "import yaml, numpy as np\n"
+        "try:\n"
+        f"    bank = yaml.safe_load(open({str(bank)!r}))\n"
+        "    exec(bank['pools'][0]['questions'][0]['solution'])\n"
+        "except BaseException:\n"
+        "    def softmax(x):\n"
+        "        return np.zeros_like(x)\n"
+    )
+    verdict = grade(softmax, code, seed=1)
+    assert verdict.status == "failed", verdict.summary
+
+
+def test_rewriting_the_grader_in_the_checkout_changes_nothing(softmax: Question) -> None:
+    target = CHECKOUT / "src" / "tfhandbook" / "quiz" / "grading.py"
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    code = (
+        "import os\n"
+        "try:\n"
+        f"    fd = os.open({str(target)!r}, os.O_WRONLY | os.O_TRUNC)\n"
+        "    os.write(fd, b'def grade(*a, **k):\\n    raise SystemExit\\n')\n"
+        "except BaseException:\n"
+        "    pass\n"
+        "import numpy as np" + _honest_tail()
+    )
+    assert grade(softmax, code, seed=1).status == "failed"
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+
+
+def test_an_endless_fork_loop_ends_within_the_limit_and_leaves_no_process(
+    softmax: Question,
+) -> None:
+    import os
+
+    code = (
+        "import os\n"
+        "def spawn():\n"
+        "    try:\n"
+        "        return os.fork()\n"
+        "    except BaseException:\n"
+        "        return -1\n"
+        "import _posixsubprocess\n"
+        "r, w = os.pipe()\n"
+        "for _ in range(50):\n"
+        "    try:\n"
+        "        _posixsubprocess.fork_exec([b'/bin/sh', b'-c', b'while :; do sleep 100 & done'],\n"
+        "            [b'/bin/sh'], True, (w,), None, None, -1, -1, -1, -1, -1, -1, r, w, True,\n"
+        "            False, -1, None, None, None, -1, None, False)\n"
+        "    except BaseException:\n"
+        "        pass\n"
+        "while True:\n"
+        "    pass\n"
+    )
+    start = time.monotonic()
+    verdict = grade(softmax, code, seed=1)
+    elapsed = time.monotonic() - start
+    assert verdict.status == "failed"
+    assert elapsed < softmax.timeout + 15
+    mine = [
+        pid
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and b"while :; do sleep" in _cmdline(pid)
+    ]
+    assert mine == []
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_a_gigabyte_on_stderr_keeps_the_parent_small(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "measure.py"
+    script.write_text(
+        "import resource, sys\n"
+        "from tfhandbook.quiz.bank import load_bank\n"
+        "from tfhandbook.quiz.grading import grade\n"
+        f"q = load_bank({str(BANKS / 'numpy.quiz.yaml')!r}).question('softmax')\n"
+        'code = \'import os\\nblock = b"x" * 2**20\\nfor _ in range(1024):\\n'
+        "    os.write(2, block)\\n'\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "verdict = grade(q, code, seed=1)\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(verdict.status, (after - before) // 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
+    assert out[0] == "failed"
+    assert int(out[1]) < 100, f"the parent grew by {out[1]} MB"
+
+
+@pytest.mark.parametrize(
+    ("want", "have", "message"),
+    [
+        (np.float32([1.0, 2.0]), np.float64([1.0, 2.0]), "expected dtype float32, got float64"),
+        (np.array(1.0, np.float32), np.float32([1.0]), "expected 0 dimensions, got 1"),
+    ],
+    ids=["float64 result", "scalar vs 1-element vector"],
+)
+def test_strict_comparison_rejects_what_loose_comparison_accepts(
+    want: np.ndarray, have: np.ndarray, message: str
+) -> None:
+    assert message in compare_values("y", want, have, Comparison(), reveal=False)
+    assert compare_values("y", want, have, Comparison(dtype="loose", shape="loose")) == ""
+
+
+def test_a_wrong_reference_fails_its_expected_check_naming_file_line_and_question(
+    tmp_path: Path,
+) -> None:
+    from tfhandbook.quiz.grading import verify_question
+
+    text = (BANKS / "numpy.quiz.yaml").read_text()
+    text = text.replace(
+        '              result = {"p": softmax(np.array([[0.0, 1.0, 2.0]]))}\n',
+        '              result = {"p": softmax(np.array([[0.0, 1.0, 2.0]]))}\n'
+        "            expected:\n"
+        "              p: [[0.0900306, 0.2447285, 0.6652410]]\n",
+    )
+    good = tmp_path / "good.quiz.yaml"
+    good.write_text(text)
+    assert verify_question(load_bank(good).question("softmax")).mismatches == []
+    bad = tmp_path / "bad.quiz.yaml"
+    bad.write_text(text.replace("axis=-1, keepdims=True)\n", "axis=0, keepdims=True)\n", 2))
+    question = load_bank(bad).question("softmax")
+    ((line, message),) = verify_question(question).mismatches
+    assert "check 'one row'" in message and "wrong values" not in message
+    assert (
+        bad.read_text().splitlines()[line - 1].strip().startswith(("- name: one row", "expected"))
+    )
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "tf.io.write_file({path!r}, 'x')",
+        "tf.io.gfile.GFile({path!r}, 'w').write('x')",
+    ],
+    ids=["tf.io.write_file", "tf.io.gfile"],
+)
+def test_tensorflow_file_functions_write_nothing_outside_scratch(
+    tmp_path: Path, write: str
+) -> None:
+    question = load_bank(BANKS / "sample.quiz.yaml").question("scaled-relu")
+    target = tmp_path / "escaped.txt"
+    code = (
+        "try:\n"
+        f"    {write.format(path=str(target))}\n"
+        "except BaseException:\n"
+        "    pass\n"
+        "def scaled_relu(x, alpha):\n"
+        "    return tf.nn.relu(x)\n"
+    )
+    assert grade(question, code, seed=3).status == "failed"
+    assert not target.exists()
