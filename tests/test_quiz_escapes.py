@@ -254,3 +254,28 @@ def test_tensorflow_file_functions_write_nothing_outside_scratch(
     )
     assert grade(question, code, seed=3).status == "failed"
     assert not target.exists()
+
+
+def test_a_readable_folder_under_the_scratch_path_stays_visible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clone in /tmp puts the environment and the package under the scratch path: the
+    scratch tmpfs must not hide them (a fresh clone in /tmp once failed every grading)."""
+    import sys
+
+    from tfhandbook.quiz import sandbox
+
+    assert str(tmp_path).startswith(sandbox.SCRATCH + "/")
+    (tmp_path / "visible.txt").write_text("seen")
+    readable = sandbox.readable_paths()
+    monkeypatch.setattr(sandbox, "readable_paths", lambda: [*readable, str(tmp_path)])
+    child = sandbox.Child(
+        argv=[sys.executable, "-I", "-c", f"print(open({str(tmp_path / 'visible.txt')!r}).read())"],
+        stdin=b"",
+        timeout=30,
+        environment={},
+        scratch_bytes=2**20,
+        channel_bytes=0,
+    )
+    (outcome,) = sandbox.run([child])
+    assert outcome.stdout.text().strip() == "seen", outcome.stderr.text()

@@ -112,6 +112,9 @@ def command(argv: list[str], environment: dict[str, str], scratch_bytes: int) ->
         "--new-session",  # no terminal to push keystrokes into
         "--clearenv",
     ]
+    # The scratch tmpfs goes first, so a checkout or an environment that lives under the
+    # scratch path (a clone in /tmp, say) is bound on top of it instead of hidden by it.
+    wrapped += ["--size", str(scratch_bytes), "--tmpfs", SCRATCH]
     for top in _TOP_LEVEL:
         if os.path.islink(top):
             wrapped += ["--symlink", os.readlink(top), top]
@@ -120,7 +123,6 @@ def command(argv: list[str], environment: dict[str, str], scratch_bytes: int) ->
     for path in readable_paths():
         wrapped += ["--ro-bind", path, path]
     wrapped += ["--proc", "/proc", "--dev", "/dev"]
-    wrapped += ["--size", str(scratch_bytes), "--tmpfs", SCRATCH]
     wrapped += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", SCRATCH]
     for name, value in environment.items():
         wrapped += ["--setenv", name, value]
