@@ -279,3 +279,77 @@ def test_a_readable_folder_under_the_scratch_path_stays_visible(
     )
     (outcome,) = sandbox.run([child])
     assert outcome.stdout.text().strip() == "seen", outcome.stderr.text()
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM", "SIGKILL"])
+def test_ending_the_grading_command_ends_every_sandboxed_process(
+    tmp_path: Path, signum: str
+) -> None:
+    """Ctrl-C (SIGINT), SIGTERM and SIGKILL of the grading command, while the answer runs a
+    process of its own: within seconds the command is gone, and so is every process it
+    started, and it leaves no file behind in its temporary folder."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import uuid
+
+    marker = f"marker-{uuid.uuid4().hex}"
+    bank = tmp_path / "slow.quiz.yaml"
+    bank.write_text((BANKS / "numpy.quiz.yaml").read_text().replace("timeout: 5", "timeout: 120"))
+    answer = (
+        "import os, sys, _posixsubprocess\n"
+        "r, w = os.pipe()\n"
+        "try:\n"
+        "    _posixsubprocess.fork_exec(\n"
+        "        [sys.executable.encode(), b'-c', b'import time; time.sleep(1000)',\n"
+        f"         b'{marker}'], [sys.executable.encode()], True, (w,),\n"
+        "        None, None, -1, -1, -1, -1, -1, -1, r, w, True, False, -1,\n"
+        "        None, None, None, -1, None, False)\n"
+        "except BaseException:\n"
+        "    pass\n"
+        "while True:\n"
+        "    pass\n"
+    )
+    script = tmp_path / "grade.py"
+    script.write_text(
+        "import sys\n"
+        "from tfhandbook.quiz.bank import load_bank\n"
+        "from tfhandbook.quiz.grading import grade\n"
+        f"grade(load_bank({str(bank)!r}).question('softmax'), sys.stdin.read(), seed=1)\n"
+    )
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert command.stdin is not None
+    command.stdin.write(answer.encode())
+    command.stdin.close()
+    try:
+        deadline = time.monotonic() + 60
+        while not _processes_with(marker):
+            assert time.monotonic() < deadline, "the answer's process never started"
+            assert command.poll() is None, "the grading ended before the answer's process ran"
+            time.sleep(0.2)
+        started = time.monotonic()
+        command.send_signal(getattr(signal, signum))
+        command.wait(timeout=15)
+        while _processes_with(marker) and time.monotonic() < started + 15:
+            time.sleep(0.2)
+        assert _processes_with(marker) == [], f"the answer's process outlived {signum}"
+        assert time.monotonic() - started < 15
+        assert list(scratch.iterdir()) == []
+    finally:
+        command.kill()
+        command.wait()
+
+
+def _processes_with(text: str) -> list[str]:
+    import os
+
+    return [pid for pid in os.listdir("/proc") if pid.isdigit() and text.encode() in _cmdline(pid)]
