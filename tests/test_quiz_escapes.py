@@ -112,8 +112,9 @@ def test_rewriting_the_grader_in_the_checkout_changes_nothing(softmax: Question)
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     code = (
         "import os\n"
-        "try:\n"
-        f"    fd = os.open({str(target)!r}, os.O_WRONLY | os.O_TRUNC)\n"
+        "try:\n"  # relative to a folder's descriptor: the audit hook alone lets it through
+        f"    folder = os.open({str(target.parent)!r}, os.O_RDONLY)\n"
+        f"    fd = os.open({target.name!r}, os.O_WRONLY | os.O_TRUNC, dir_fd=folder)\n"
         "    os.write(fd, b'def grade(*a, **k):\\n    raise SystemExit\\n')\n"
         "except BaseException:\n"
         "    pass\n"
