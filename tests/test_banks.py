@@ -47,6 +47,51 @@ def test_a_bank_is_big_enough_and_every_variant_has_an_answer(path: Path) -> Non
             assert all(variant.answer is not None for variant in variants), question_id
 
 
+def without_expected_values(path: Path) -> list[str]:
+    """`path:line: question` for each coding question of the bank at `path` with no check
+    holding literal ``expected`` values: nothing but the reference would say what is right."""
+    return [
+        f"{path}:{question.line}: {question.id}"
+        for question in load_bank(path).questions
+        if question.type == "code"
+        and not any(check.expected for check in (*question.public_checks, *question.hidden_checks))
+    ]
+
+
+@pytest.mark.parametrize("path", BANKS, ids=lambda path: path.stem)
+def test_every_coding_question_has_a_check_with_values_written_in_the_bank(path: Path) -> None:
+    missing = without_expected_values(path)
+    assert not missing, (
+        "give one check of each coding question (one that does not depend on `seed`) "
+        "literal `expected:` values, computed once from the reference:\n" + "\n".join(missing)
+    )
+
+
+def test_a_coding_question_without_expected_values_is_named_with_its_file_and_line(
+    tmp_path: Path,
+) -> None:
+    check = "{name: %s, probe: 'result = {\"y\": double(2.0)}'%s}"
+    bank = tmp_path / "tiny.quiz.yaml"
+    bank.write_text(
+        "quiz: tiny\n"
+        "title: Tiny\n"
+        "pools:\n"
+        "  - id: coding\n"
+        "    questions:\n"
+        + "".join(
+            f"      - id: {question_id}\n"
+            "        type: code\n"
+            "        prompt: Write double(x).\n"
+            "        starter: 'def double(x): ...'\n"
+            "        solution: 'def double(x): return 2 * x'\n"
+            f"        public_checks: [{check % ('two', expected)}]\n"
+            f"        hidden_checks: [{check % ('three', '')}]\n"
+            for question_id, expected in (("checked", ", expected: {y: 4.0}"), ("unchecked", ""))
+        )
+    )
+    assert without_expected_values(bank) == [f"{bank}:13: unchecked"]
+
+
 @pytest.mark.parametrize(
     ("path", "question_id"), CODE_QUESTIONS, ids=[f"{p.stem}:{q}" for p, q in CODE_QUESTIONS]
 )
