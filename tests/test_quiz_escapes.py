@@ -354,3 +354,13 @@ def _processes_with(text: str) -> list[str]:
     import os
 
     return [pid for pid in os.listdir("/proc") if pid.isdigit() and text.encode() in _cmdline(pid)]
+
+
+def test_a_scalar_reaches_the_parent_as_a_scalar() -> None:
+    """The strict scalar-vs-vector rule holds in a real grading only if the child's
+    encoding keeps a 0-d value 0-d."""
+    from tfhandbook.quiz.grading import decode
+    from tfhandbook.quiz.sandbox_child import encode
+
+    assert decode(encode(np.float32(1.5))).shape == ()
+    assert decode(encode(np.float32([1.5]))).shape == (1,)

@@ -129,7 +129,7 @@ def encode(value: Any) -> dict[str, Any]:
         return {"kind": "text", "value": repr(value)}
     if array.dtype.kind not in "biufc":
         raise TypeError(f"cannot compare a {type(value).__name__}: return numbers or text")
-    array = np.ascontiguousarray(array)
+    array = np.ascontiguousarray(array).reshape(array.shape)  # ascontiguousarray makes 0-d 1-d
     return {
         "kind": "array",
         "dtype": array.dtype.str,
