@@ -19,16 +19,12 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 PINS = runpy.run_path("src/tfhandbook/pins.py")
 # Exact versions for a reproducible build; `nox -s lock` regenerates the file.
 CONSTRAINTS = os.path.relpath(PINS["CONSTRAINTS"])
-# TensorFlow's C++ start-up logging goes to stderr before Python can intervene.
-QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
+# How the processes run (quiet TensorFlow, workers, build flags), defined once for the
+# noxfile, the benchmark, the tests and the grader; standard library only as well.
+SETTINGS = runpy.run_path("src/tfhandbook/settings.py")
+QUIET_TF = SETTINGS["QUIET_TF"]
+PARALLEL = SETTINGS["parallel_flags"]()
 HTML = "docs/_build/html"
-PARALLEL = [
-    "-n",
-    "auto",  # one worker per core
-    "--dist",
-    "loadfile",  # a chapter's examples share a namespace: keep each file in one worker
-    "--no-loadscope-reorder",  # hand files out in collection order: long-running ones first
-]
 
 
 def install(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -43,11 +39,7 @@ def docs(session: nox.Session) -> None:
     install(session, "docs")
     session.run(
         "sphinx-build",
-        "-n",  # nitpicky: every cross-reference must resolve
-        "-W",  # warnings are errors, so a stale {src} reference fails the build
-        "--keep-going",  # ...but report all of them at once
-        "-b",
-        "html",
+        *SETTINGS["HTML_BUILD_FLAGS"],
         "docs",
         HTML,
         *session.posargs,
@@ -150,7 +142,7 @@ def quiz(session: nox.Session) -> None:
 def audit(session: nox.Session) -> None:
     """Lighthouse scores of the built handbook (landing page and two chapters)."""
     install(session, "docs")
-    session.run("sphinx-build", "-q", "-b", "html", "docs", HTML, env=QUIET_TF)
+    session.run("sphinx-build", "-q", *SETTINGS["HTML_BUILD_FLAGS"], "docs", HTML, env=QUIET_TF)
     tools = Path(session.cache_dir) / "lighthouse"
     if not (tools / "node_modules" / ".bin" / "lighthouse").exists():
         tools.mkdir(parents=True, exist_ok=True)

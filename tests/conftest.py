@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tfhandbook.serving import served
+from tfhandbook.settings import HTML_BUILD_FLAGS, NO_CHROMIUM, find_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -42,11 +42,9 @@ def chromium() -> Iterator[Browser]:
     """The system Chromium, headless, driven by Playwright (which downloads no browser)."""
     from playwright.sync_api import sync_playwright
 
-    executable = (
-        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    )
+    executable = find_chromium()
     if not executable:
-        pytest.fail("the browser tests need Chromium: install it or set CHROMIUM to its path")
+        pytest.fail(f"the browser tests need Chromium: {NO_CHROMIUM}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield browser
@@ -66,7 +64,7 @@ def handbook_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if site := os.environ.get("TFHANDBOOK_SITE"):
         return Path(site)
     out = tmp_path_factory.mktemp("site")
-    command = [sys.executable, "-m", "sphinx", "-q", "-n", "-W", "--keep-going", "-b", "html"]
+    command = [sys.executable, "-m", "sphinx", "-q", *HTML_BUILD_FLAGS]
     build = subprocess.run(
         [*command, "-d", str(out / ".doctrees"), str(ROOT / "docs"), str(out)],
         capture_output=True,

@@ -357,13 +357,13 @@ def test_parallel_workers_share_the_cores_unless_told_otherwise(
     import os
 
     from tfhandbook.pytest_plugin import share_the_cores
-    from tfhandbook.runtime import THREAD_SETTINGS
+    from tfhandbook.settings import THREAD_VARIABLES
 
-    for name in THREAD_SETTINGS:
+    for name in THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     share_the_cores(workers=4)
-    assert [os.environ[name] for name in THREAD_SETTINGS] == ["2", "2", "2"]
+    assert [os.environ[name] for name in THREAD_VARIABLES] == ["2", "2", "2"]
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "3")  # as `nox -s flake` sets them
     monkeypatch.delenv("OMP_NUM_THREADS")
     share_the_cores(workers=4)

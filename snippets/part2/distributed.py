@@ -26,6 +26,22 @@ import tensorflow as tf
 
 #: The folder that holds the ``snippets`` package: worker processes import from it.
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+#: Rows of the synthetic regression problem every worker generates (from the same seed).
+N_EXAMPLES = 64
+
+
+def make_regression_data(n: int = N_EXAMPLES, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A linear target ``y = x @ [1, -2, 3] + 0.5`` with a little noise, seeded.
+
+    >>> x, y = make_regression_data(n=4)
+    >>> x.shape, y.shape, x.dtype
+    ((4, 3), (4, 1), dtype('float32'))
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [3.0]], "float32") + 0.5
+    y += 0.01 * rng.normal(size=y.shape).astype("float32")
+    return x, y
 
 
 def make_regression_model() -> keras.Model:
@@ -198,8 +214,6 @@ def plot_all_reduce(global_batch_size: int = 16, seed: int = 0) -> Any:
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    from snippets.part2.multi_worker import make_regression_data
 
     keras.utils.set_random_seed(seed)
     model = make_regression_model()

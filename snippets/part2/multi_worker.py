@@ -16,24 +16,8 @@ import sys
 
 import numpy as np
 
-#: Rows of the synthetic regression problem every worker generates (from the same seed).
-N_EXAMPLES = 64
 #: Examples per step, summed over both workers.
 GLOBAL_BATCH_SIZE = 16
-
-
-def make_regression_data(n: int = N_EXAMPLES, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A linear target ``y = x @ [1, -2, 3] + 0.5`` with a little noise, seeded.
-
-    >>> x, y = make_regression_data(n=4)
-    >>> x.shape, y.shape, x.dtype
-    ((4, 3), (4, 1), dtype('float32'))
-    """
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 3)).astype("float32")
-    y = x @ np.array([[1.0], [-2.0], [3.0]], "float32") + 0.5
-    y += 0.01 * rng.normal(size=y.shape).astype("float32")
-    return x, y
 
 
 def train_worker(output: str, epochs: int = 2) -> None:
@@ -47,7 +31,11 @@ def train_worker(output: str, epochs: int = 2) -> None:
     import keras
     import tensorflow as tf
 
-    from snippets.part2.distributed import make_distributed_train_step, make_regression_model
+    from snippets.part2.distributed import (
+        make_distributed_train_step,
+        make_regression_data,
+        make_regression_model,
+    )
 
     keras.utils.set_random_seed(0)
     # Reads TF_CONFIG and starts this worker's gRPC server; collectives wait for the peer.

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from tfhandbook.serving import served
+from tfhandbook.settings import NO_CHROMIUM, find_chromium
 
 PAGES = (
     "index.html",
@@ -35,11 +35,9 @@ METRICS = {
 
 
 def chromium() -> str:
-    path = (
-        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    )
+    path = find_chromium()
     if not path:
-        sys.exit("the audit needs Chromium: install it or set CHROMIUM to its path")
+        sys.exit(f"the audit needs Chromium: {NO_CHROMIUM}")
     return path
 
 

@@ -35,11 +35,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tfhandbook.measured_tables import describe_machine
+from tfhandbook.settings import CHECKOUT, HTML_BUILD_FLAGS, QUIET_RUN, pytest_command
 
-ROOT = Path(__file__).resolve().parents[2]
 #: The chapter whose edit the incremental build times: the first chapter of the book.
 TOUCHED_CHAPTER = Path("docs/custom-models/functional-and-sequential-apis.md")
-QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @dataclass
@@ -101,7 +100,9 @@ def timed(command: Sequence[str], env: dict[str, str] | None = None) -> float:
     """Run `command` from the checkout's root, with `env` added to the environment; return
     its wall time. Failure is fatal: a benchmark of a failing suite measures nothing."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, **QUIET, **(env or {})})
+    subprocess.run(
+        command, cwd=CHECKOUT, check=True, env={**os.environ, **QUIET_RUN, **(env or {})}
+    )
     return round(time.perf_counter() - start, 2)
 
 
@@ -116,23 +117,12 @@ def tensorflow_import_seconds() -> float:
                 capture_output=True,
                 text=True,
                 check=True,
-                env={**os.environ, **QUIET},
+                env={**os.environ, **QUIET_RUN},
             ).stdout
         )
         for _ in range(3)
     ]
     return round(sorted(runs)[1], 2)  # the median of three, as the first run warms caches
-
-
-def pytest_command(*args: str, workers: int | None) -> list[str]:
-    """pytest on `args` with `workers` processes (None: in this one), as the README's test
-    command runs it, without the cache a read-only checkout cannot write."""
-    spread = (
-        ["-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"]
-        if workers
-        else ["-n", "0"]
-    )
-    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *spread, *args]
 
 
 def measure_suite(report: Report, scratch: Path, paths: Sequence[str]) -> None:
@@ -154,11 +144,11 @@ def measure_suite(report: Report, scratch: Path, paths: Sequence[str]) -> None:
 
 def measure_build(report: Report, scratch: Path) -> None:
     out, doctrees = scratch / "html", scratch / "doctrees"
-    command = [sys.executable, "-m", "sphinx", "-q", "-n", "-W", "--keep-going", "-b", "html"]
+    command = [sys.executable, "-m", "sphinx", "-q", *HTML_BUILD_FLAGS]
     command += ["-d", str(doctrees), "docs", str(out)]
     report.build_seconds["cold"] = timed(command)
     report.build_seconds["no change"] = timed(command)
-    chapter = ROOT / TOUCHED_CHAPTER
+    chapter = CHECKOUT / TOUCHED_CHAPTER
     os.utime(chapter)  # what saving the file in an editor does to Sphinx's view of it
     report.build_seconds[f"touched {TOUCHED_CHAPTER.name}"] = timed(command)
 
@@ -167,7 +157,7 @@ def chapters() -> list[Path]:
     """The book's chapters: every page under a part's folder except the part overview."""
     return sorted(
         path
-        for path in (ROOT / "docs").glob("*/*.md")
+        for path in (CHECKOUT / "docs").glob("*/*.md")
         if path.name != "index.md" and path.parent.name != "appendix"
     )
 
@@ -182,7 +172,9 @@ def measure_notebooks(report: Report, scratch: Path) -> None:
 
     pages = chapters()
     report.chapters_parallel_seconds = timed(
-        pytest_command(*(str(page.relative_to(ROOT)) for page in pages), workers=report.workers),
+        pytest_command(
+            *(str(page.relative_to(CHECKOUT)) for page in pages), workers=report.workers
+        ),
         env={"TFHANDBOOK_STATUS": str(scratch / "chapters.json")},
     )
     total = 0.0
@@ -195,7 +187,7 @@ def measure_notebooks(report: Report, scratch: Path) -> None:
             notebook, timeout=600, resources={"metadata": {"path": str(folder)}}
         ).execute()
         elapsed = round(time.perf_counter() - start, 2)
-        report.notebook_chapters[str(page.relative_to(ROOT))] = elapsed
+        report.notebook_chapters[str(page.relative_to(CHECKOUT))] = elapsed
         total += elapsed
     report.notebooks_seconds = round(total, 2)
 
@@ -228,7 +220,7 @@ def print_report(report: Report) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tfhandbook.bench", description=__doc__)
-    parser.add_argument("--json", type=Path, default=ROOT / ".tfhandbook" / "bench.json")
+    parser.add_argument("--json", type=Path, default=CHECKOUT / ".tfhandbook" / "bench.json")
     parser.add_argument(
         "--skip",
         action="append",

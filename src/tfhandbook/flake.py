@@ -23,8 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tfhandbook.bench import QUIET, ROOT, pytest_command
-from tfhandbook.runtime import thread_settings
+from tfhandbook.settings import CHECKOUT, QUIET_RUN, pytest_command, thread_settings
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def differences(runs: Sequence[dict[str, str]]) -> dict[str, list[str]]:
 
 def sealed(command: Sequence[str]) -> list[str]:
     """`command` run with no network but loopback and the checkout mounted read-only."""
-    root = shlex.quote(str(ROOT))
+    root = shlex.quote(str(CHECKOUT))
     script = (
         "ip link set lo up"
         f" && mount --bind {root} {root} && mount -o remount,bind,ro {root}"
@@ -94,13 +93,13 @@ def run_once(
     environment = {
         **os.environ,
         **conditions.environment(),
-        **QUIET,
+        **QUIET_RUN,
         # The status record lives in the checkout, which a sealed run cannot write.
         "TFHANDBOOK_STATUS": str(scratch / "status.json"),
     }
     start = time.perf_counter()
     finished = subprocess.run(
-        sealed(command) if seal else command, cwd=ROOT, env=environment, check=False
+        sealed(command) if seal else command, cwd=CHECKOUT, env=environment, check=False
     )
     elapsed = time.perf_counter() - start
     seen = outcomes(junit) if junit.exists() else {}

@@ -14,7 +14,8 @@ import pytest
 from tfhandbook.harness import book_sybils
 from tfhandbook.isolation import OwnProcessChapter, runs_here
 from tfhandbook.pins import WrongVersions, check_versions
-from tfhandbook.runtime import THREAD_SETTINGS, import_tensorflow_quietly, thread_settings
+from tfhandbook.runtime import import_tensorflow_quietly
+from tfhandbook.settings import THREAD_VARIABLES, thread_settings
 from tfhandbook.test_status import StatusRecorder
 
 
@@ -45,7 +46,7 @@ def share_the_cores(workers: int) -> None:
     """Give each of `workers` parallel workers its share of the cores, unless the caller
     chose thread counts. Left alone, every worker's TensorFlow sizes its pools to the
     whole machine, and the workers' threads take turns on the same cores."""
-    if any(name in os.environ for name in THREAD_SETTINGS):
+    if any(name in os.environ for name in THREAD_VARIABLES):
         return
     os.environ.update(thread_settings(max(1, (os.cpu_count() or 1) // workers)))
 

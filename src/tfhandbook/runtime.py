@@ -10,19 +10,14 @@ import contextlib
 import os
 from collections.abc import Iterator
 
+from tfhandbook.settings import QUIET_TF
+
 #: The seed every chapter starts from.
 SEED = 0
-#: What sizes TensorFlow's thread pools (read when it creates them) and OpenMP's and BLAS's.
-THREAD_SETTINGS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 
 # Set before TensorFlow is imported: later changes have no effect on its C++ logging.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-
-def thread_settings(threads: int) -> dict[str, str]:
-    """The environment that gives each of a process's thread pools `threads` threads."""
-    return dict.fromkeys(THREAD_SETTINGS, str(threads))
+for _name, _value in QUIET_TF.items():
+    os.environ.setdefault(_name, _value)
 
 
 @contextlib.contextmanager
