@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tfhandbook.measured_tables import TableFunctionError, describe_machine, run_table_function
+from tfhandbook.measured_tables import TableFunctionError, run_table_function
+from tfhandbook.settings import describe_machine
 
 
 def test_a_table_function_is_called_by_its_dotted_name() -> None:

@@ -34,8 +34,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tfhandbook.measured_tables import describe_machine
-from tfhandbook.settings import CHECKOUT, HTML_BUILD_FLAGS, QUIET_RUN, pytest_command
+from tfhandbook.settings import (
+    CHECKOUT,
+    HTML_BUILD_FLAGS,
+    QUIET_RUN,
+    describe_machine,
+    pytest_command,
+)
 
 #: The chapter whose edit the incremental build times: the first chapter of the book.
 TOUCHED_CHAPTER = Path("docs/custom-models/functional-and-sequential-apis.md")

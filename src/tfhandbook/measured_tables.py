@@ -8,11 +8,8 @@ runs in both, and the numbers on the page come from the machine named under the 
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import importlib.metadata
-import os
-import platform
 from collections.abc import Sequence
 
 Table = tuple[list[str], list[list[str]]]
@@ -50,15 +47,3 @@ def _validated(dotted_name: str, table: object) -> Table:
 
 def _strings(values: object) -> bool:
     return isinstance(values, Sequence) and all(isinstance(value, str) for value in values)
-
-
-def describe_machine() -> str:
-    """One line naming where a measurement ran: cores, platform, versions and date."""
-    versions = ", ".join(
-        f"{title} {importlib.metadata.version(name)}"
-        for name, title in (("tensorflow", "TensorFlow"), ("keras", "Keras"))
-    )
-    return (
-        f"{os.cpu_count()} CPU cores, {platform.system()} {platform.machine()}, "
-        f"Python {platform.python_version()}, {versions}, {datetime.date.today():%Y-%m-%d}"
-    )

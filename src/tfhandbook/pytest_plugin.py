@@ -16,7 +16,7 @@ from tfhandbook.isolation import OwnProcessChapter, runs_here
 from tfhandbook.pins import WrongVersions, check_versions
 from tfhandbook.runtime import import_tensorflow_quietly
 from tfhandbook.settings import THREAD_VARIABLES, thread_settings
-from tfhandbook.test_status import StatusRecorder
+from tfhandbook.status_record import StatusRecorder
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,5 +1,6 @@
 """How the handbook's processes are run, defined once: the quiet TensorFlow environment, the
-thread and worker flags, the HTML build's flags and where Chromium is.
+thread and worker flags, the HTML build's flags, where Chromium is, and the line that names
+the machine a measurement ran on.
 
 The noxfile, the benchmark, the flake check, the tests, the notebooks' runtime and the
 grader read these from here. Standard library only, so the noxfile can load this file with
@@ -8,7 +9,10 @@ grader read these from here. Standard library only, so the noxfile can load this
 
 from __future__ import annotations
 
+import datetime
+import importlib.metadata
 import os
+import platform
 import shutil
 import sys
 from pathlib import Path
@@ -62,3 +66,15 @@ def find_chromium() -> str | None:
 
 #: What to tell someone who has no Chromium.
 NO_CHROMIUM = "install Chromium (apt-get install chromium) or set CHROMIUM to its path"
+
+
+def describe_machine() -> str:
+    """One line naming where a measurement ran: cores, platform, versions and date."""
+    versions = ", ".join(
+        f"{title} {importlib.metadata.version(name)}"
+        for name, title in (("tensorflow", "TensorFlow"), ("keras", "Keras"))
+    )
+    return (
+        f"{os.cpu_count()} CPU cores, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}, {versions}, {datetime.date.today():%Y-%m-%d}"
+    )

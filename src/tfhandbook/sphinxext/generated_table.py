@@ -20,7 +20,9 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from tfhandbook.measured_tables import TableFunctionError, describe_machine, run_table_function
+from tfhandbook.measured_tables import TableFunctionError, run_table_function
+from tfhandbook.settings import describe_machine
+from tfhandbook.sphinxext.tables import cell, table
 
 
 class GeneratedTableDirective(SphinxDirective):
@@ -46,20 +48,12 @@ class GeneratedTableDirective(SphinxDirective):
         return [container]
 
     def _table(self, header: list[str], rows: list[list[str]]) -> nodes.table:
-        group = nodes.tgroup(cols=len(header))
-        group.extend(nodes.colspec(colwidth=1) for _ in header)
-        group += nodes.thead("", self._row(header))
-        group += nodes.tbody("", *(self._row(row) for row in rows))
-        table = nodes.table("", group)
+        measured = table(header, [[cell(text) for text in row] for row in rows])
         if caption := self.options.get("caption"):
             title_nodes, _ = self.parse_inline(caption, lineno=self.lineno)
-            table.insert(0, nodes.title(caption, "", *title_nodes))
-        self.set_source_info(table)
-        return table
-
-    @staticmethod
-    def _row(cells: list[str]) -> nodes.row:
-        return nodes.row("", *(nodes.entry("", nodes.paragraph(text=cell)) for cell in cells))
+            measured.insert(0, nodes.title(caption, "", *title_nodes))
+        self.set_source_info(measured)
+        return measured
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

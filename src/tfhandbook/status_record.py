@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tfhandbook.measured_tables import describe_machine
+from tfhandbook.settings import describe_machine
 
 if TYPE_CHECKING:  # the docs build reads the record without pytest installed
     import pytest
