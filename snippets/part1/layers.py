@@ -163,7 +163,7 @@ class MaskedMeanPooling(layers.Layer):
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> None:
         # The time axis is gone, so is the mask. Defining compute_mask also tells Keras
-        # the layer supports masking, so it passes `mask` instead of warning.
+        # the layer supports masking, so it does not warn that the mask is destroyed.
         return None
 
 
