@@ -7,6 +7,7 @@ of the tooling, are unit-tested there, and apply wherever pytest is started.
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -69,21 +70,29 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
-def _tolerant_traceback_filter() -> None:
-    """Sybil 9 cuts a failure's traceback at its second entry and crashes pytest with an
-    INTERNALERROR (hiding the failure) when there is only one, as for a ResourceWarning
-    turned into an error by ``filterwarnings = error``. Fall back to the whole traceback."""
-    from sybil.integration.pytest import SybilItem
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Report a failure whose traceback sybil cannot shorten as a plain failure.
 
-    original = SybilItem._traceback_filter
-
-    def traceback_filter(self: SybilItem, excinfo: pytest.ExceptionInfo[BaseException]):
-        try:
-            return original(self, excinfo)
-        except IndexError:
-            return excinfo.traceback
-
-    SybilItem._traceback_filter = traceback_filter
-
-
-_tolerant_traceback_filter()
+    Sybil (up to 10.1 at least) cuts a failure's traceback at its second entry and raises
+    IndexError when there is only one, as for a ResourceWarning that ``filterwarnings =
+    error`` turns into an error; pytest would show an INTERNALERROR and hide the failure.
+    """
+    try:
+        return (yield)
+    except IndexError:
+        if call.excinfo is None:
+            raise
+        return pytest.TestReport(
+            nodeid=item.nodeid,
+            location=item.location,
+            keywords=dict.fromkeys(item.keywords, 1),
+            outcome="failed",
+            longrepr=call.excinfo.getrepr(style="short"),
+            when=call.when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+        )
