@@ -119,3 +119,20 @@ def test_a_coding_question_reference_gives_the_values_written_in_its_bank(
         f"{path}:{line}: {question_id}: {message}" for line, message in verification.mismatches
     ]
     assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize(
+    ("path", "question_id"), CODE_QUESTIONS, ids=[f"{p.stem}:{q}" for p, q in CODE_QUESTIONS]
+)
+def test_a_coding_question_has_a_hidden_value_only_a_solution_can_produce(
+    path: Path, question_id: str
+) -> None:
+    """The learner's code shares its process with the probes and can forge any value it
+    can predict (a flag, a count, a shape): a pass must need one value it cannot."""
+    question = load_bank(path).question(question_id)
+    verification = every_verdict().get((path, question_id)) or verify_question(question)
+    assert verification.unguessable, (
+        f"{path}:{question.line}: {question_id}: every hidden value is a flag, a count, a "
+        "shape or a few small integers, which code other than a solution can send; add a "
+        "hidden check whose values only the solution computes"
+    )

@@ -515,6 +515,9 @@ class Verification:
     #: Checks whose literal ``expected`` values the reference does not produce, each as
     #: ``(line in the bank, message)``.
     mismatches: list[tuple[int, str]]
+    #: The hidden checks' values that only the solution can produce (see
+    #: :func:`hard_to_guess`), as ``check: value``: a sound question has one at least.
+    unguessable: list[str] = field(default_factory=list)
 
 
 def verify_question(question: Question, seed: int = 0) -> Verification:
@@ -545,6 +548,23 @@ def verify_questions(questions: list[Question], seed: int = 0) -> list[Verificat
     return verifications
 
 
+def hard_to_guess(value: Any) -> bool:
+    """Whether a reference value is one that code other than a solution cannot produce.
+
+    The learner's code runs in the same process as the probes, so it can replace anything
+    there (builtins, NumPy, the probe runner, the encoder) and send any value it can
+    predict: a flag, a count, a shape, a dtype, a few small integers. It cannot predict
+    what only the solution computes: a number with a fractional part, or many integers
+    of several values (indices, labels). A question is sound only if at least one of its
+    hidden checks has such a value, since every check must agree for a pass.
+    """
+    if not isinstance(value, np.ndarray) or value.size == 0:
+        return False
+    if value.dtype.kind in "fc":
+        return not bool(np.all(np.round(value) == value))
+    return value.size >= 4 and len(np.unique(value)) >= 3
+
+
 def _verification(question: Question, reference: dict, wrongs: list[dict]) -> Verification:
     if "error" in reference or any("error" in probe for probe in reference["probes"]):
         raise ChildFailure(f"{question.id}: the reference solution fails: {reference}")
@@ -564,4 +584,11 @@ def _verification(question: Question, reference: dict, wrongs: list[dict]) -> Ve
             for want, got in zip(reference["probes"], outcome["probes"], strict=True)
         )
     ]
-    return Verification(passing, mismatches)
+    hidden = len(question.public_checks)
+    unguessable = [
+        f"{check.name}: {key}"
+        for check, probe in zip(question.hidden_checks, reference["probes"][hidden:], strict=True)
+        for key, value in probe["values"].items()
+        if hard_to_guess(decode(value))
+    ]
+    return Verification(passing, mismatches, unguessable)
