@@ -168,21 +168,47 @@ def _cmdline(pid: str) -> bytes:
         return b""
 
 
-def test_a_gigabyte_on_stderr_keeps_the_parent_small(tmp_path: Path) -> None:
+#: A submission's way to the child's own reply channel: the file descriptor is argv[1], the
+#: nonce a local of the child's main().
+_REPLY = """
+import json, os, sys
+frame = sys._getframe()
+while "job" not in frame.f_locals:
+    frame = frame.f_back
+nonce = frame.f_locals["job"]["nonce"]
+def reply(data):
+    os.write(int(sys.argv[1]), data if isinstance(data, bytes) else json.dumps(data).encode())
+    os._exit(0)
+"""
+#: A gigabyte on stderr, and 3 million tiny JSON objects on the reply channel (9 MB), which
+#: the parent once parsed into 1.6 GB of dictionaries.
+_FLOODS = {
+    "stderr": 'import os\nblock = b"x" * 2**20\nfor _ in range(1024):\n    os.write(2, block)\n',
+    "channel": _REPLY
+    + """reply(b'{"nonce": "%s", "runs": [' % nonce.encode() + b"{}," * 3_000_000 + b"{}]}")\n""",
+}
+
+
+@pytest.mark.parametrize("flood", sorted(_FLOODS))
+def test_a_flood_keeps_the_parent_small(tmp_path: Path, flood: str) -> None:
     import subprocess
     import sys
 
     script = tmp_path / "measure.py"
+    # The peak resident size of this process image (VmHWM, in kB): unlike ru_maxrss it
+    # starts afresh at exec, so the pytest process that forked it does not count.
     script.write_text(
-        "import resource, sys\n"
+        "import re\n"
         "from tfhandbook.quiz.bank import load_bank\n"
         "from tfhandbook.quiz.grading import grade\n"
+        "def peak():\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    return int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
         f"q = load_bank({str(BANKS / 'numpy.quiz.yaml')!r}).question('softmax')\n"
-        'code = \'import os\\nblock = b"x" * 2**20\\nfor _ in range(1024):\\n'
-        "    os.write(2, block)\\n'\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        f"code = {_FLOODS[flood]!r}\n"
+        "before = peak()\n"
         "verdict = grade(q, code, seed=1)\n"
-        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "after = peak()\n"
         "print(verdict.status, (after - before) // 1024)\n"
     )
     out = subprocess.run(
@@ -364,3 +390,78 @@ def test_a_scalar_reaches_the_parent_as_a_scalar() -> None:
 
     assert decode(encode(np.float32(1.5))).shape == ()
     assert decode(encode(np.float32([1.5]))).shape == (1,)
+
+
+# -- the held-out red team: attacks written by someone other than the grader's author ------
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        'reply({"nonce": nonce, "runs": []})',
+        'reply({"nonce": nonce, "runs": [{"error": {"type": "E", "lines": 5}}]})',
+        'reply({"nonce": nonce, "runs": [{"probes": [{"error": {"lines": ["1"]}}]}]})',
+        'reply(b"[" * 200_000)',
+    ],
+    ids=["no runs", "lines not a list", "lines not numbers", "deep nesting"],
+)
+def test_a_forged_reply_is_a_failed_verdict_not_a_grader_crash(
+    softmax: Question, forged: str
+) -> None:
+    verdict = grade(softmax, _REPLY + forged + "\n" + _honest_tail())
+    assert verdict.status == "failed"
+    assert "Traceback" not in verdict.summary
+
+
+_FORGER = """
+import sys
+child = sys.modules["__main__"]
+def forge(namespace, probes, seed):
+    return [{"values": {"p": child.encode(np.full((1, 3), 1 / 3))}} for _ in probes]
+child.run_probes = forge
+encode = child.encode
+child.encode = lambda value: encode(True if isinstance(value, bool) else value)
+np.allclose = lambda *args, **kwargs: True
+all = bool = lambda *args: True
+"""
+
+
+def test_replacing_the_probe_runner_the_encoder_and_numpy_passes_nothing(
+    softmax: Question,
+) -> None:
+    """Everything in the child is the learner's to replace; what it cannot make is the
+    value only a solution computes, which the parent compares (see hard_to_guess)."""
+    verdict = grade(softmax, _FORGER + _honest_tail())
+    assert verdict.status == "failed"
+    assert [result.passed for result in verdict.checks if result.hidden] == [False]
+
+
+def test_a_hidden_check_never_echoes_what_the_learners_code_chose(softmax: Question) -> None:
+    """Code that can read a hidden probe must find no channel to spell it out: not text
+    echoed back, not the line numbers an error reports."""
+    spell = """
+import inspect
+def softmax(x):
+    if x.shape == (1, 3):
+        return np.array([[0.09003057, 0.24472847, 0.66524096]])
+    secret = repr(inspect.stack()[1].frame.f_locals)[:40]
+    raise ValueError(secret)
+"""
+    verdict = grade(softmax, spell)
+    (hidden,) = [result for result in verdict.checks if result.hidden]
+    assert not hidden.passed
+    assert "ValueError" in hidden.message and "line" not in hidden.message
+    assert "seed" not in hidden.message and "rng" not in hidden.message
+
+
+def test_escape_sequences_in_an_error_do_not_reach_the_terminal(softmax: Question) -> None:
+    code = 'def softmax(x):\n    raise ValueError("\\x1b[2K\\x1b[32mPASSED\\x1b[0m")\n'
+    verdict = grade(softmax, code)
+    text = verdict.summary + "".join(result.message for result in verdict.checks)
+    assert "\x1b" not in text and "PASSED" in text
+
+
+def test_an_exit_status_like_a_signal_says_what_it_looks_like(softmax: Question) -> None:
+    verdict = grade(softmax, "import os\nos._exit(137)\n")
+    assert verdict.status == "failed"
+    assert "exit status 137" in verdict.summary

@@ -4,9 +4,15 @@ Three children run at once, each in an operating-system sandbox of its own
 (:mod:`tfhandbook.quiz.sandbox`) and each on the same seed: the reference solution on every
 check, the learner's code on the public checks, and the learner's code on the hidden
 checks. Each child hands back the values its probes produced as JSON data; this module,
-in the parent, decodes and compares them. So a submission cannot pass by exiting early,
-printing results, patching NumPy, TensorFlow or the grader, or reading the bank: none of
-that reaches the comparison, and the bank is not in the sandbox.
+in the parent, decodes, checks and compares them. So a submission cannot pass by exiting
+early, printing results or reading the bank (it is not in the sandbox), and a reply it
+forges is read as data, never trusted to be well formed.
+
+What the learner's code *can* do is replace anything in its own child: builtins, NumPy,
+the probe runner, the encoder. So it can send any value it can predict without solving
+the question (a flag, a count, a shape). A pass needs every check to agree, and the bank's
+tests require each question to have a hidden value only a solution computes
+(:func:`hard_to_guess`), which no such forgery produces.
 
 What a learner reads comes from data the parent checks, never from text the hidden
 checks' child wrote: a failed hidden check names the check, the value and how it is wrong
@@ -44,11 +50,14 @@ import numpy as np
 from tfhandbook.quiz import sandbox
 from tfhandbook.quiz.bank import Check, Question
 from tfhandbook.quiz.sandbox import SandboxUnavailable
+from tfhandbook.settings import CHECKOUT
 
 #: Resource limits for every child; the wall-clock timeout comes from the question.
 LIMITS = {"memory_mb": 4096, "file_mb": 16, "cpu_seconds": 120, "scratch_mb": 64}
 #: The most a child may send back; more is treated as a failed run.
 MAX_RESULT_BYTES = 32 * 2**20
+#: The most JSON objects and arrays a child's reply may hold (a few per check are needed).
+MAX_RESULT_CONTAINERS = 100_000
 #: The whole environment of a child.
 ENVIRONMENT = {
     "PATH": "/usr/bin:/bin",
@@ -58,6 +67,8 @@ ENVIRONMENT = {
     "PYTHONHASHSEED": "0",
     "MPLBACKEND": "Agg",
 }
+#: Characters a message must not pass to the terminal: all controls but newline and tab.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Relative and absolute tolerance for a check's literal ``expected`` values.
 EXPECTED_RTOL = 1e-4
 EXPECTED_ATOL = 1e-4
@@ -206,9 +217,11 @@ def _run_jobs(
         nonces.append(nonce)
     outcomes = sandbox.run(children)
     results: list[list[dict[str, Any]] | ChildFailure] = []
-    for outcome, nonce, child, shown in zip(outcomes, nonces, children, reveals, strict=True):
+    for outcome, nonce, child, shown, runs in zip(
+        outcomes, nonces, children, reveals, jobs, strict=True
+    ):
         try:
-            results.append(_parsed(outcome, nonce, child.timeout, shown))
+            results.append(_parsed(outcome, nonce, child.timeout, shown, len(runs)))
         except ChildFailure as error:
             results.append(error)
     return results
@@ -226,30 +239,66 @@ def imported_modules(setup: str) -> list[str]:
     return sorted(set(modules))
 
 
+def _well_formed(reply: Any, nonce: str, runs: int) -> bool:
+    """Whether a child's reply has the shape the grader reads: the job's nonce, and one
+    result per run, each an error or a list of probe results (each an error or values)."""
+    if not isinstance(reply, dict) or reply.get("nonce") != nonce:
+        return False
+    results = reply.get("runs")
+    if not isinstance(results, list) or len(results) != runs:
+        return False
+    for result in results:
+        if not isinstance(result, dict):
+            return False
+        if "error" in result:
+            if not _well_formed_error(result["error"]):
+                return False
+        elif not isinstance(result.get("probes"), list) or not all(
+            isinstance(probe, dict)
+            and (
+                _well_formed_error(probe["error"])
+                if "error" in probe
+                else isinstance(probe.get("values"), dict)
+            )
+            for probe in result["probes"]
+        ):
+            return False
+    return True
+
+
+def _well_formed_error(error: Any) -> bool:
+    lines = error.get("lines", []) if isinstance(error, dict) else None
+    return isinstance(lines, list) and all(type(line) is int for line in lines)
+
+
 def _parsed(
-    outcome: sandbox.Outcome, nonce: str, timeout: float, reveal: bool
+    outcome: sandbox.Outcome, nonce: str, timeout: float, reveal: bool, runs: int
 ) -> list[dict[str, Any]]:
     if outcome.timed_out:
         raise ChildFailure(f"did not finish within {timeout:.0f} s")
     if outcome.overflowed:
         raise ChildFailure("produced more output than the grader accepts")
-    try:
-        data = json.loads(bytes(outcome.channel))
-        if data["nonce"] != nonce or not isinstance(data["runs"], list):
-            raise ValueError("nonce")
-        return data["runs"]
-    except (ValueError, KeyError, TypeError):
-        pass
+    data = bytes(outcome.channel)
+    # A child's JSON is a few containers per check; millions of tiny ones would make the
+    # parent's memory grow a hundredfold, and deep nesting exhausts its recursion.
+    if data.count(b"{") + data.count(b"[") <= MAX_RESULT_CONTAINERS:
+        try:
+            reply = json.loads(data)
+        except (ValueError, RecursionError):
+            reply = None
+        if _well_formed(reply, nonce, runs):
+            return reply["runs"]
     returncode = outcome.returncode
     # bubblewrap passes on a signal's death as the exit status 128 + signal.
     signum = -returncode if returncode and returncode < 0 else (returncode or 0) - 128
     if signum in {s.value for s in signal.Signals}:
         name = signal.Signals(signum).name
+        # The status cannot tell a signal from os._exit(128 + N): say what it looks like.
         reason = {
             "SIGXCPU": "used more CPU time than allowed",
-            "SIGKILL": "was killed (out of time or memory)",
+            "SIGKILL": "was killed (out of memory, or by SIGKILL)",
         }
-        raise ChildFailure(reason.get(name, f"crashed with {name}"))
+        raise ChildFailure(f"{reason.get(name, f'crashed with {name}')} (exit status {returncode})")
     last = ""
     if reveal:
         lines = [line for line in outcome.stderr.text().splitlines() if line.strip()]
@@ -259,10 +308,12 @@ def _parsed(
 
 
 def _clean(text: str) -> str:
-    """A message without the grader's own paths."""
-    for path in sorted(set(sandbox.readable_paths()), key=len, reverse=True):
+    """A message without the grader's own paths, and without control characters (an
+    escape sequence in an exception's message could repaint the terminal as a pass)."""
+    paths = {*sandbox.readable_paths(), sys.prefix, str(CHECKOUT)}
+    for path in sorted(paths, key=len, reverse=True):
         text = text.replace(path, "<grader>")
-    return text
+    return _CONTROL.sub("?", text)
 
 
 # -- decoding and comparing values --------------------------------------------------------
@@ -317,7 +368,7 @@ def compare_values(
         if want != have:
             if reveal:
                 return f"{what}: expected {want!r:.60}, got {have!r:.60}"
-            return f"{what}: got {have!r:.60}, which is not the expected text"
+            return f"{what}: not the expected text"
         return ""
     if comparison.dtype == "strict" and want.dtype != have.dtype:
         return f"{what}: expected dtype {want.dtype.name}, got {have.dtype.name}"
@@ -337,6 +388,8 @@ def compare_values(
         return ""
     if reveal:
         return f"{what}: expected {want.tolist()!r:.80}, got {have.tolist()!r:.80}"
+    if want.dtype.kind in "biu" and have.dtype.kind in "biu":
+        return f"{what}: wrong values (integers and booleans are compared exactly)"
     message = f"{what}: wrong values (beyond rtol {comparison.rtol:g}, atol {comparison.atol:g})"
     if want.dtype.kind in "fc" and np.isfinite(want).all() and not np.isfinite(have).all():
         message += "; yours contain NaN or infinity"
@@ -496,7 +549,9 @@ def _error(error: Any, code: str, reveal: bool) -> str:
         lines = [line for line in message.splitlines() if not _LOG_LINE.match(line)]
         text = f"{name}: {' '.join(lines)[:300]}" if lines else name
     else:
-        text = name if name in _KNOWN_ERRORS else "an exception"
+        # The hidden child chose the line numbers it reports: quoting them would let code
+        # that reads a hidden probe spell it out, line by line. Only its type is told.
+        return name if name in _KNOWN_ERRORS else "an exception"
     source = code.splitlines()
     numbers = [n for n in error.get("lines", []) if isinstance(n, int) and 0 < n <= len(source)]
     where = "; ".join(f"line {n}: {source[n - 1].strip()}" for n in numbers[-3:])

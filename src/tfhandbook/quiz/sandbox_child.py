@@ -5,11 +5,13 @@ The grader starts it inside the operating-system sandbox of :mod:`tfhandbook.qui
 tmpfs). It reads a job (JSON) on stdin, limits itself, imports the libraries the checks
 need, then installs an audit hook that nothing in the process can remove, which refuses
 sockets, new processes, native calls through ``ctypes``, and writes outside its scratch
-folder: a second wall behind the sandbox. Then it runs each of the job's runs (a question's
-setup, one submission, and the checks' probes) and writes the values they produced, as JSON
-data, to file descriptor FD. It never decides whether an answer is right: the parent
-compares these values with the reference solution's, outside this process, and trusts
-nothing else it says.
+folder through Python's own functions. The hook is a courtesy that turns the common
+mistakes into clear errors, not a wall: ``_posixsubprocess.fork_exec`` and TensorFlow's
+C++ file functions raise no audit event. The sandbox is the wall. Then it runs each of
+the job's runs (a question's setup, one submission, and the checks' probes) and writes the
+values they produced, as JSON data, to file descriptor FD. It never decides whether an
+answer is right: the parent compares these values with the reference solution's, outside
+this process, and trusts nothing else it says.
 """
 
 from __future__ import annotations
