@@ -136,3 +136,20 @@ def test_a_coding_question_has_a_hidden_value_only_a_solution_can_produce(
         "shape or a few small integers, which code other than a solution can send; add a "
         "hidden check whose values only the solution computes"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "question_id"), CODE_QUESTIONS, ids=[f"{p.stem}:{q}" for p, q in CODE_QUESTIONS]
+)
+def test_a_coding_questions_mistakes_are_caught_by_values_only_a_solution_produces(
+    path: Path, question_id: str
+) -> None:
+    """A mistake caught only by a flag or a count (say, an "input untouched" check), or
+    only by public checks (whose outputs an answer can hard-code), would pass once the
+    answer forges those: a hidden check must return data only a solution computes."""
+    question = load_bank(path).question(question_id)
+    verification = every_verdict().get((path, question_id)) or verify_question(question)
+    assert not verification.forgeable_wrong, (
+        f"{path}:{question.line}: {question_id}: these wrong solutions are caught only by "
+        f"values code could forge (flags, counts, shapes): {verification.forgeable_wrong}"
+    )

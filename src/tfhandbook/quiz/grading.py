@@ -573,6 +573,9 @@ class Verification:
     #: The hidden checks' values that only the solution can produce (see
     #: :func:`hard_to_guess`), as ``check: value``: a sound question has one at least.
     unguessable: list[str] = field(default_factory=list)
+    #: The wrong solutions that only predictable values catch (a flag, a count): a
+    #: forger that sends those values would make them pass. A sound question has none.
+    forgeable_wrong: list[str] = field(default_factory=list)
 
 
 def verify_question(question: Question, seed: int = 0) -> Verification:
@@ -630,20 +633,30 @@ def _verification(question: Question, reference: dict, wrongs: list[dict]) -> Ve
         if message:
             mismatches.append((check.line, f"check {check.name!r}: {message}"))
     comparison = Comparison.of(question)
-    passing = [
-        wrong.name
-        for wrong, outcome in zip(question.wrong_solutions, wrongs, strict=True)
-        if "error" not in outcome
-        and all(
-            "error" not in got and not compare(want["values"], got["values"], comparison)
-            for want, got in zip(reference["probes"], outcome["probes"], strict=True)
-        )
-    ]
     hidden = len(question.public_checks)
+    passing, forgeable = [], []
+    for wrong, outcome in zip(question.wrong_solutions, wrongs, strict=True):
+        if "error" in outcome:
+            continue
+        # The reference values on which this wrong solution differs (all of a check's
+        # values where it raises), and those of them in hidden checks: public outputs can
+        # be written into an answer by hand, so only a hidden one can stop a forger.
+        caught = [
+            (index >= hidden, want["values"][key])
+            for index, (want, got) in enumerate(
+                zip(reference["probes"], outcome["probes"], strict=True)
+            )
+            for key in want["values"]
+            if "error" in got or compare({key: want["values"][key]}, got["values"], comparison)
+        ]
+        if not caught:
+            passing.append(wrong.name)
+        elif not any(in_hidden and hard_to_guess(decode(value)) for in_hidden, value in caught):
+            forgeable.append(wrong.name)
     unguessable = [
         f"{check.name}: {key}"
         for check, probe in zip(question.hidden_checks, reference["probes"][hidden:], strict=True)
         for key, value in probe["values"].items()
         if hard_to_guess(decode(value))
     ]
-    return Verification(passing, mismatches, unguessable)
+    return Verification(passing, mismatches, unguessable, forgeable)
