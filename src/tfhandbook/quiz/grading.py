@@ -33,7 +33,6 @@ Outcomes:
 
 from __future__ import annotations
 
-import ast
 import base64
 import builtins
 import json
@@ -47,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from tfhandbook.python_imports import imported_names
 from tfhandbook.quiz import sandbox
 from tfhandbook.quiz.bank import Check, Question
 from tfhandbook.quiz.sandbox import SandboxUnavailable
@@ -230,13 +230,7 @@ def _run_jobs(
 def imported_modules(setup: str) -> list[str]:
     """The top-level modules a question's setup imports: the child loads them before it
     locks itself down (TensorFlow included only where a question needs it)."""
-    modules = []
-    for node in ast.walk(ast.parse(setup)):
-        if isinstance(node, ast.Import):
-            modules += [alias.name.split(".")[0] for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            modules.append(node.module.split(".")[0])
-    return sorted(set(modules))
+    return sorted({name.split(".")[0] for name in imported_names(setup)})
 
 
 def _well_formed(reply: Any, nonce: str, runs: int) -> bool:

@@ -14,7 +14,6 @@ re-read when a snippet its figures import changes.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import importlib.metadata
@@ -30,6 +29,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 
+from tfhandbook.python_imports import imported_names
+
 #: Packages whose modules a figure's key follows; set ``figure_cache_packages`` to change.
 DEFAULT_PACKAGES = ("snippets",)
 _VERSIONED = ("tensorflow", "keras", "matplotlib")
@@ -40,15 +41,9 @@ def imported_modules(code: str, packages: Iterable[str]) -> list[str]:
     """Names of the modules under `packages` that `code` imports, directly."""
     packages = tuple(packages)
     try:
-        tree = ast.parse(code)
+        names = imported_names(code)
     except SyntaxError:  # a doctest-style figure: the directive reports it, not this
         return []
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
     return [name for name in names if name.split(".")[0] in packages]
 
 
