@@ -7,8 +7,14 @@ import textwrap
 from pathlib import Path
 
 import nbformat
+import pytest
 
-from tfhandbook.notebooks import chapter_notebook, doctest_sources, plain_roles
+from tfhandbook.notebooks import (
+    UnknownDirective,
+    chapter_notebook,
+    doctest_sources,
+    plain_roles,
+)
 
 CHAPTER = """\
     ---
@@ -93,3 +99,18 @@ def test_doctest_continuations_and_outputs_are_told_apart_as_doctest_does() -> N
 def test_roles_become_plain_markdown() -> None:
     assert plain_roles("{src}`keras.Model <keras.src.models.model.Model>`") == "`keras.Model`"
     assert plain_roles("{term}`tape`") == "tape"
+
+
+def test_a_directive_the_export_does_not_know_is_an_error_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    chapter = tmp_path / "chapter.md"
+    chapter.write_text("# A chapter\n\nText.\n\n```{mermaid}\ngraph LR; a-->b\n```\n")
+    with pytest.raises(UnknownDirective, match=r"chapter.md:5: .*\{mermaid\} directive"):
+        chapter_notebook(chapter)
+
+
+def test_every_page_of_the_book_has_a_rule_for_each_of_its_directives() -> None:
+    for page in sorted((Path(__file__).parents[1] / "docs").rglob("*.md")):
+        if "_build" not in page.parts:
+            chapter_notebook(page)

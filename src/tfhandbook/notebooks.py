@@ -20,9 +20,18 @@ _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]*)`")
 _TARGET = re.compile(r"^\(([^)]+)\)=\s*$")
 _INVISIBLE = re.compile(r"<!--\s*invisible-code-block:\s*python\s*\n(?P<code>.*?)-->", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+#: Directives whose content is prose and code: the notebook keeps it, under a bold title.
 _CONTAINERS = {"exercise", "solution", "note", "tip", "warning", "important", "admonition",
-               "hint", "seealso", "caution", "dropdown", "margin", "sidebar", "topic"}  # fmt: skip
-_DROPPED = {"toctree", "contents", "test-status"}
+               "hint", "seealso", "caution", "dropdown", "margin", "sidebar", "topic",
+               "grid", "grid-item-card"}  # fmt: skip
+#: Directives that only make sense on the built page (navigation, generated pages).
+_DROPPED = {"toctree", "contents", "test-status", "glossary", "course-differences"}
+
+
+class UnknownDirective(ValueError):
+    """A chapter uses a directive the notebook export has no rule for. Silently turning it
+    into a plain block would give the notebook content the page does not have."""
+
 
 SETUP = (
     "# The handbook's tests start every chapter from these seeds; so does this notebook.\n"
@@ -225,7 +234,19 @@ def _fenced(info: str, body: list[str], chapter: Path, cells: _Cells) -> None:
         cells.text(f"**{plain_roles(title)}**")
         _convert(source, chapter, cells)
     elif name not in _DROPPED:
-        cells.text(f"```\n{source}\n```")
+        raise UnknownDirective(
+            f"{chapter}:{_line_of(chapter, '{' + name + '}')}: the notebook export has no rule "
+            f"for the {{{name}}} directive; add one to tfhandbook.notebooks (keep its content "
+            "as a container, run it as code, or drop it)"
+        )
+
+
+def _line_of(chapter: Path, text: str) -> int:
+    """The first line of `chapter` that holds `text` (0 if none)."""
+    for number, line in enumerate(chapter.read_text(encoding="utf-8").splitlines(), start=1):
+        if text in line:
+            return number
+    return 0
 
 
 def _doctest_cells(source: str, cells: _Cells) -> None:
