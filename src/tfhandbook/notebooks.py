@@ -235,16 +235,17 @@ def _fenced(info: str, body: list[str], chapter: Path, cells: _Cells) -> None:
         _convert(source, chapter, cells)
     elif name not in _DROPPED:
         raise UnknownDirective(
-            f"{chapter}:{_line_of(chapter, '{' + name + '}')}: the notebook export has no rule "
+            f"{chapter}:{_directive_line(chapter, name)}: the notebook export has no rule "
             f"for the {{{name}}} directive; add one to tfhandbook.notebooks (keep its content "
             "as a container, run it as code, or drop it)"
         )
 
 
-def _line_of(chapter: Path, text: str) -> int:
-    """The first line of `chapter` that holds `text` (0 if none)."""
+def _directive_line(chapter: Path, name: str) -> int:
+    """The line of `chapter` whose fence opens the first `name` directive (0 if none)."""
+    opening = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\{" + re.escape(name) + r"\}")
     for number, line in enumerate(chapter.read_text(encoding="utf-8").splitlines(), start=1):
-        if text in line:
+        if opening.match(line):
             return number
     return 0
 

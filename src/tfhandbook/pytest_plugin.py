@@ -80,10 +80,12 @@ def pytest_runtest_makereport(
     IndexError when there is only one, as for a ResourceWarning that ``filterwarnings =
     error`` turns into an error; pytest would show an INTERNALERROR and hide the failure.
     """
+    from sybil.integration.pytest import SybilItem
+
     try:
         return (yield)
     except IndexError:
-        if call.excinfo is None:
+        if call.excinfo is None or not isinstance(item, SybilItem):
             raise
         return pytest.TestReport(
             nodeid=item.nodeid,
