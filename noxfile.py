@@ -80,7 +80,7 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Time the suite (serial, parallel, per chapter), the HTML build and a notebook run."""
     install(session, "bench")
-    session.run("python", "-m", "tfhandbook.bench", *session.posargs, env=QUIET_TF)
+    session.run("python", "-m", "tfhandbook.tools.bench", *session.posargs, env=QUIET_TF)
 
 
 @nox.session(reuse_venv=True)
@@ -88,7 +88,7 @@ def flake(session: nox.Session) -> None:
     """Run the suite 5 times with other hash seeds, threads and workers; compare outcomes."""
     install(session, "test")
     # `-- --sealed` cuts the network and mounts the checkout read-only (Linux, as root).
-    session.run("python", "-m", "tfhandbook.flake", *session.posargs, env=QUIET_TF)
+    session.run("python", "-m", "tfhandbook.tools.flake", *session.posargs, env=QUIET_TF)
 
 
 #: The pinned TensorFlow and the release before it; Keras and everything else stay pinned.
@@ -157,7 +157,7 @@ def audit(session: nox.Session) -> None:
             external=True,
         )
     session.run(
-        "python", "-m", "tfhandbook.audit", HTML, str(tools / "node_modules/.bin/lighthouse")
+        "python", "-m", "tfhandbook.tools.audit", HTML, str(tools / "node_modules/.bin/lighthouse")
     )
 
 
@@ -170,7 +170,7 @@ def lint(session: nox.Session) -> None:
     session.run("codespell", "docs", "snippets", "src", "tests", "README.md")
     # Control characters and stray escapes in chapters, banks and snippets (standard library
     # only, so it runs as a script without installing the project).
-    session.run("python", "src/tfhandbook/source_hygiene.py")
+    session.run("python", "src/tfhandbook/tools/source_hygiene.py")
 
 
 @nox.session(venv_backend="venv")

@@ -1,5 +1,5 @@
 """Sphinx configuration of The Advanced TensorFlow Handbook: configuration only; behaviour
-lives in the ``tfhandbook.sphinxext`` extensions."""
+lives in the ``tfhandbook.book.sphinxext`` extensions."""
 
 from __future__ import annotations
 
@@ -14,26 +14,26 @@ language = "en"
 
 extensions = [
     # First: the build stops at once unless TensorFlow and Keras are the pinned releases.
-    "tfhandbook.sphinxext.pinned_versions",
+    "tfhandbook.book.sphinxext.pinned_versions",
     "myst_parser",
     "sphinx.ext.doctest",  # renders {doctest} blocks; the test suite runs them
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_exercise",
     "sphinx_togglebutton",
-    "tfhandbook.sphinxext.myst_plot",  # Matplotlib's plot directive, working in MyST pages
-    "tfhandbook.sphinxext.tensorflow_runtime",
-    "tfhandbook.sphinxext.src_role",
-    "tfhandbook.sphinxext.version_stamp",
-    "tfhandbook.sphinxext.not_executed",
-    "tfhandbook.sphinxext.generated_table",
-    "tfhandbook.sphinxext.quiz",
-    "tfhandbook.sphinxext.notebook_download",
-    "tfhandbook.sphinxext.status_page",
-    "tfhandbook.sphinxext.course_differences",
-    "tfhandbook.sphinxext.sitemap",
-    "tfhandbook.sphinxext.page_speed",
-    "tfhandbook.sphinxext.mathml",  # formulas as MathML: no MathJax download
+    "tfhandbook.book.sphinxext.myst_plot",  # Matplotlib's plot directive, working in MyST pages
+    "tfhandbook.book.sphinxext.tensorflow_runtime",
+    "tfhandbook.book.sphinxext.src_role",
+    "tfhandbook.book.sphinxext.version_stamp",
+    "tfhandbook.book.sphinxext.not_executed",
+    "tfhandbook.book.sphinxext.generated_table",
+    "tfhandbook.book.sphinxext.quiz",
+    "tfhandbook.book.sphinxext.notebook_download",
+    "tfhandbook.book.sphinxext.status_page",
+    "tfhandbook.book.sphinxext.course_differences",
+    "tfhandbook.book.sphinxext.sitemap",
+    "tfhandbook.book.sphinxext.page_speed",
+    "tfhandbook.book.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",
     "notfound.extension",
 ]

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tfhandbook.serving import served
 from tfhandbook.settings import HTML_BUILD_FLAGS, NO_CHROMIUM, find_chromium
+from tfhandbook.tools.serving import served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tfhandbook.bench import FileTiming, chapters, file_timings, parallel_limit
+from tfhandbook.tools.bench import FileTiming, chapters, file_timings, parallel_limit
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">

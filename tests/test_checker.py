@@ -6,7 +6,7 @@ import doctest
 
 import pytest
 
-from tfhandbook.checker import TensorFlowOutputChecker, float_mismatches, tolerance
+from tfhandbook.harness.checker import TensorFlowOutputChecker, float_mismatches, tolerance
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

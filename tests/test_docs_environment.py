@@ -26,6 +26,6 @@ def test_the_books_extensions_import_without_the_test_tools() -> None:
 
 
 def test_the_check_catches_an_extension_that_needs_pytest() -> None:
-    code = "import sys; sys.modules['pytest'] = None; import tfhandbook.pytest_plugin"
+    code = "import sys; sys.modules['pytest'] = None; import tfhandbook.harness.pytest_plugin"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode != 0 and "pytest" in result.stderr

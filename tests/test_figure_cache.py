@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook.sphinxext.figure_cache import figure_key, imported_modules
+from tfhandbook.book.sphinxext.figure_cache import figure_key, imported_modules
 
 
 @pytest.fixture

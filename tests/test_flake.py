@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tfhandbook.flake import Conditions, differences, outcomes, plan, sealed
+from tfhandbook.tools.flake import Conditions, differences, outcomes, plan, sealed
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-PLUGIN_ARGS = ("-p", "tfhandbook.pytest_plugin", "-p", "no:doctest", "-p", "no:xdist")
+PLUGIN_ARGS = ("-p", "tfhandbook.harness.pytest_plugin", "-p", "no:doctest", "-p", "no:xdist")
 
 
 def write_chapter(pytester: pytest.Pytester, name: str, text: str) -> None:
@@ -356,7 +356,7 @@ def test_parallel_workers_share_the_cores_unless_told_otherwise(
 ) -> None:
     import os
 
-    from tfhandbook.pytest_plugin import share_the_cores
+    from tfhandbook.harness.pytest_plugin import share_the_cores
     from tfhandbook.settings import THREAD_VARIABLES
 
     for name in THREAD_VARIABLES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tfhandbook.measured_tables import TableFunctionError, run_table_function
+from tfhandbook.book.measured_tables import TableFunctionError, run_table_function
 from tfhandbook.settings import describe_machine
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tfhandbook.notebooks import (
+from tfhandbook.book.notebooks import (
     UnknownDirective,
     chapter_notebook,
     doctest_sources,

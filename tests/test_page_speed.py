@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook.sphinxext.page_speed import (
+from tfhandbook.book.sphinxext.page_speed import (
     characters_in_strings,
     inline_imports,
     rebased,

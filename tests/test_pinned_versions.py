@@ -23,7 +23,7 @@ from tfhandbook.pins import (
 
 ROOT = Path(__file__).parents[1]
 PINNED = pinned_versions()
-PLUGIN_ARGS = ("-p", "tfhandbook.pytest_plugin", "-p", "no:doctest", "-p", "no:xdist")
+PLUGIN_ARGS = ("-p", "tfhandbook.harness.pytest_plugin", "-p", "no:doctest", "-p", "no:xdist")
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +154,7 @@ def write_project(folder: Path) -> Path:
     source = folder / "source"
     source.mkdir(parents=True)
     (source / "conf.py").write_text(
-        'extensions = ["tfhandbook.sphinxext.pinned_versions"]\n', encoding="utf-8"
+        'extensions = ["tfhandbook.book.sphinxext.pinned_versions"]\n', encoding="utf-8"
     )
     (source / "index.rst").write_text("Title\n=====\n", encoding="utf-8")
     return source

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook import cli
+from tfhandbook.quiz import cli
 from tfhandbook.quiz.session import load_quiz, start_or_resume
 from tfhandbook.quiz.store import Store
 
@@ -180,7 +180,16 @@ def test_hostile_piped_input_stores_nothing(docs: Path, store: Store, tmp_path: 
     questions = start_or_resume(store, bank, seed=5).questions
     stdin = b"\n" + b"x" * 10_000_000 + b"\n\xff\xfe\xfd\n\x1b[2J\x07\n"
     child = subprocess.run(
-        [sys.executable, "-m", "tfhandbook.cli", "--docs", str(docs), "quiz", "take", "sample"],
+        [
+            sys.executable,
+            "-m",
+            "tfhandbook.quiz.cli",
+            "--docs",
+            str(docs),
+            "quiz",
+            "take",
+            "sample",
+        ],
         input=stdin,
         capture_output=True,
         env={**os.environ, "TFHANDBOOK_DATA": str(tmp_path / "data")},

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from tfhandbook.book.sphinxext.quiz import accept_key
 from tfhandbook.quiz.bank import load_bank
 from tfhandbook.quiz.marking import NUMBER_PATTERN, accepted_interval, is_correct
 from tfhandbook.quiz.variants import expand
-from tfhandbook.sphinxext.quiz import accept_key
 
 
 def quiz_data(html: str) -> list[dict]:

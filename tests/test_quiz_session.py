@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook import cli
+from tfhandbook.quiz import cli
 from tfhandbook.quiz.session import (
     QuizError,
     load_quiz,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook import cli
+from tfhandbook.quiz import cli
 from tfhandbook.quiz.store import Store, StoreError, repair, write_atomically
 
 

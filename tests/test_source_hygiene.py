@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook.source_hygiene import check, check_text, main
+from tfhandbook.tools.source_hygiene import check, check_text, main
 
 ROOT = Path(__file__).parents[1]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import keras
 import pytest
 
-from tfhandbook.source_links import UnresolvedReference, locate, private_parts
+from tfhandbook.book.source_links import UnresolvedReference, locate, private_parts
 
 KERAS = importlib.metadata.version("keras")
 TENSORFLOW = importlib.metadata.version("tensorflow")

@@ -3,8 +3,8 @@
 Every ``{src}`` link, every claim about what TensorFlow does and every checked output was
 verified against one release's source. Built or tested against another release, the book
 would still pass here and there while describing code the reader does not have, so the
-build (:mod:`tfhandbook.sphinxext.pinned_versions`) and the tests
-(:mod:`tfhandbook.pytest_plugin`) refuse to start unless the installed TensorFlow and Keras
+build (:mod:`tfhandbook.book.sphinxext.pinned_versions`) and the tests
+(:mod:`tfhandbook.harness.pytest_plugin`) refuse to start unless the installed TensorFlow and Keras
 are the pinned ones. The only way past is on purpose: name the packages in
 :data:`OTHER_RELEASES`, as ``nox -s compat`` does for the release it tries.
 

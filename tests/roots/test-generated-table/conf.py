@@ -3,4 +3,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # for measurements.py
 
-extensions = ["myst_parser", "tfhandbook.sphinxext.generated_table"]
+extensions = ["myst_parser", "tfhandbook.book.sphinxext.generated_table"]

@@ -1,1 +1,1 @@
-extensions = ["myst_parser", "tfhandbook.sphinxext.not_executed"]
+extensions = ["myst_parser", "tfhandbook.book.sphinxext.not_executed"]

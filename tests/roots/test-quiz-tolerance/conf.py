@@ -1,1 +1,1 @@
-extensions = ["myst_parser", "tfhandbook.sphinxext.quiz"]
+extensions = ["myst_parser", "tfhandbook.book.sphinxext.quiz"]

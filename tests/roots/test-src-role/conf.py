@@ -1,1 +1,1 @@
-extensions = ["myst_parser", "tfhandbook.sphinxext.src_role"]
+extensions = ["myst_parser", "tfhandbook.book.sphinxext.src_role"]

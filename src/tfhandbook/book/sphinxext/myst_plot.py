@@ -5,7 +5,7 @@ The directive renders its figure by handing reStructuredText to
 implement, so in a ``.md`` page the figure silently never reaches the HTML (an error, not an
 image). This override collects that reStructuredText and parses it the way MyST parses an
 ``{eval-rst}`` block. In ``.rst`` pages the directive runs unchanged. Either way, figures are drawn
-again only when what they draw changes (`tfhandbook.sphinxext.figure_cache`).
+again only when what they draw changes (`tfhandbook.book.sphinxext.figure_cache`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from matplotlib.sphinxext.plot_directive import PlotDirective
 from myst_parser.mocking import MockRSTParser, MockStateMachine
 from sphinx.application import Sphinx
 
-from tfhandbook.sphinxext.figure_cache import note_figure_dependencies
+from tfhandbook.book.sphinxext.figure_cache import note_figure_dependencies
 
 
 class MystPlotDirective(PlotDirective):
@@ -50,6 +50,6 @@ class MystPlotDirective(PlotDirective):
 def setup(app: Sphinx) -> dict[str, Any]:
     # Registers the plot_* configuration values and the figure cache, then replaces the
     # directive.
-    app.setup_extension("tfhandbook.sphinxext.figure_cache")
+    app.setup_extension("tfhandbook.book.sphinxext.figure_cache")
     app.add_directive("plot", MystPlotDirective, override=True)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

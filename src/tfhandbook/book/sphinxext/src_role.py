@@ -26,7 +26,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import split_explicit_title
 
-from tfhandbook.source_links import UnresolvedReference, locate, private_parts
+from tfhandbook.book.source_links import UnresolvedReference, locate, private_parts
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ A chapter is one Sybil document: its blocks run top to bottom in one namespace, 
 from fixed seeds in a fresh Keras session. What runs:
 
 - every ```` ```python ```` fence: plain code is executed; code that starts with ``>>>`` is a
-  doctest, checked with :class:`~tfhandbook.checker.TensorFlowOutputChecker`;
+  doctest, checked with :class:`~tfhandbook.harness.checker.TensorFlowOutputChecker`;
 - ```` ```{doctest} ```` directives, checked the same way;
 - invisible setup in ``<!-- invisible-code-block: python ... -->`` comments;
 - ```` ```{plot} ```` figures, each in a namespace of its own, as the Sphinx build runs them;
@@ -32,8 +32,8 @@ from sybil.parsers.myst import DocTestDirectiveParser, PythonCodeBlockParser
 from sybil.parsers.myst.lexers import DirectiveLexer
 from sybil.parsers.rest import DocTestParser as DocstringDocTestParser
 
-from tfhandbook.checker import TensorFlowOutputChecker
-from tfhandbook.measured_tables import run_table_function
+from tfhandbook.book.measured_tables import run_table_function
+from tfhandbook.harness.checker import TensorFlowOutputChecker
 from tfhandbook.runtime import import_tensorflow_quietly, reset_state
 
 #: Doctest flags for every example: `...` matches anything, runs of whitespace are equal.

@@ -25,8 +25,8 @@ in the file itself: ``path:line:column`` (both from 1) and the character.
 
 Standard library only, so ``nox -s lint`` runs it without installing TensorFlow::
 
-    python -m tfhandbook.source_hygiene            # the whole checkout
-    python -m tfhandbook.source_hygiene docs/generative/gans.md
+    python -m tfhandbook.tools.source_hygiene            # the whole checkout
+    python -m tfhandbook.tools.source_hygiene docs/generative/gans.md
 """
 
 from __future__ import annotations
@@ -377,7 +377,7 @@ def check(root: Path, paths: Iterable[Path] | None = None) -> list[Problem]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tfhandbook.source_hygiene", description=__doc__.split("\n\n")[0]
+        prog="python -m tfhandbook.tools.source_hygiene", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, help="files to check (default: the whole checkout)"

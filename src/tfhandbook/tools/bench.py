@@ -173,7 +173,7 @@ def measure_notebooks(report: Report, scratch: Path) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    from tfhandbook.notebooks import chapter_notebook
+    from tfhandbook.book.notebooks import chapter_notebook
 
     pages = chapters()
     report.chapters_parallel_seconds = timed(
@@ -224,7 +224,7 @@ def print_report(report: Report) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tfhandbook.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tfhandbook.tools.bench", description=__doc__)
     parser.add_argument("--json", type=Path, default=CHECKOUT / ".tfhandbook" / "bench.json")
     parser.add_argument(
         "--skip",

@@ -1,4 +1,4 @@
-"""Collect the book's examples under pytest; loaded with ``-p tfhandbook.pytest_plugin``.
+"""Collect the book's examples under pytest; loaded with ``-p tfhandbook.harness.pytest_plugin``.
 
 A plugin rather than a root ``conftest.py`` so that the collection rules live with the rest
 of the tooling, are unit-tested there, and apply wherever pytest is started.
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tfhandbook.harness import book_sybils
-from tfhandbook.isolation import OwnProcessChapter, runs_here
+from tfhandbook.harness.isolation import OwnProcessChapter, runs_here
+from tfhandbook.harness.status_record import StatusRecorder
+from tfhandbook.harness.sybils import book_sybils
 from tfhandbook.pins import WrongVersions, check_versions
 from tfhandbook.runtime import import_tensorflow_quietly
 from tfhandbook.settings import THREAD_VARIABLES, thread_settings
-from tfhandbook.status_record import StatusRecorder
 
 
 def pytest_configure(config: pytest.Config) -> None:

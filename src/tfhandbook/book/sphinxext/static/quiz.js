@@ -126,7 +126,7 @@
     return text !== null && variant.digests.includes(digest(data.salt, variant.key, text));
   }
   const reveal = (data, variant) => unmask(variant.reveal, `${data.salt}:${variant.key}`);
-  // Undo tfhandbook.sphinxext.quiz._obfuscate: base64, XOR with a SHA-256 key stream, JSON.
+  // Undo tfhandbook.book.sphinxext.quiz._obfuscate: base64, XOR with a SHA-256 key stream, JSON.
   function unmask(masked, key) {
     const bytes = Uint8Array.from(atob(masked), (c) => c.charCodeAt(0));
     let stream = new Uint8Array(0);

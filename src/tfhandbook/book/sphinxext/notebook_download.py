@@ -1,6 +1,6 @@
 """Offer every chapter as a Jupyter notebook, generated from its MyST source at build time.
 
-The notebook (see :mod:`tfhandbook.notebooks`) is written beside the copied sources, and the
+The notebook (see :mod:`tfhandbook.book.notebooks`) is written beside the copied sources, and the
 theme's download menu lists it, next to the ``.md`` source, on every page that has code.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from tfhandbook.notebooks import chapter_notebook
+from tfhandbook.book.notebooks import chapter_notebook
 
 
 def _add_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -6,7 +6,7 @@
 ```
 ````
 
-The function returns ``(header, rows)`` (see :mod:`tfhandbook.measured_tables`); the table is
+The function returns ``(header, rows)`` (see :mod:`tfhandbook.book.measured_tables`); the table is
 followed by the machine it was measured on. A missing function or a malformed table is a
 build error that names the page and line.
 """
@@ -20,9 +20,9 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from tfhandbook.measured_tables import TableFunctionError, run_table_function
+from tfhandbook.book.measured_tables import TableFunctionError, run_table_function
+from tfhandbook.book.sphinxext.tables import cell, table
 from tfhandbook.settings import describe_machine
-from tfhandbook.sphinxext.tables import cell, table
 
 
 class GeneratedTableDirective(SphinxDirective):

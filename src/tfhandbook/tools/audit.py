@@ -1,4 +1,4 @@
-"""Lighthouse scores for the built handbook: ``python -m tfhandbook.audit SITE LIGHTHOUSE``.
+"""Lighthouse scores for the built handbook: ``python -m tfhandbook.tools.audit SITE LIGHTHOUSE``.
 
 Serves the built site on localhost, runs Lighthouse (with the system Chromium) on the
 landing page and two chapters, and prints the four category scores of each, with the aims
@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tfhandbook.serving import served
 from tfhandbook.settings import NO_CHROMIUM, find_chromium
+from tfhandbook.tools.serving import served
 
 PAGES = (
     "index.html",

@@ -107,7 +107,7 @@ def run_once(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tfhandbook.flake", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tfhandbook.tools.flake", description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sealed", action="store_true", help="no network, read-only checkout")
     parser.add_argument("paths", nargs="*", help="test paths (default: the whole suite)")

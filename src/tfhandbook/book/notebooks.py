@@ -236,7 +236,7 @@ def _fenced(info: str, body: list[str], chapter: Path, cells: _Cells) -> None:
     elif name not in _DROPPED:
         raise UnknownDirective(
             f"{chapter}:{_directive_line(chapter, name)}: the notebook export has no rule "
-            f"for the {{{name}}} directive; add one to tfhandbook.notebooks (keep its content "
+            f"for the {{{name}}} directive; add one to tfhandbook.book.notebooks (keep its content "
             "as a container, run it as code, or drop it)"
         )
 

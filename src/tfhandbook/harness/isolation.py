@@ -67,7 +67,7 @@ class OwnProcessRun(pytest.Item):
         environment = {**os.environ, CHILD_ENV: str(self.path)}
         # The plugin is named here as well as in pyproject.toml's addopts, so that the child
         # collects chapters wherever pytest was configured from.
-        command = [sys.executable, "-m", "pytest", "-p", "tfhandbook.pytest_plugin"]
+        command = [sys.executable, "-m", "pytest", "-p", "tfhandbook.harness.pytest_plugin"]
         command += ["-p", "no:doctest", "-p", "no:xdist", "-p", "no:cacheprovider"]
         command += ["-q", "--rootdir", str(root), str(self.path)]
         child = subprocess.run(
