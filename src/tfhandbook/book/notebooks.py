@@ -1,10 +1,12 @@
 """A chapter as a Jupyter notebook: the same code, in the same order, runnable as is.
 
-The conversion follows the harness's rules, so the notebook runs what the tests run:
-``python`` fences and invisible setup blocks become code cells (a doctest becomes one cell
-per ``>>>`` example, without its expected output); ``{plot}`` figures and the solutions of
-exercises become code cells; prose, ``{literalinclude}`` listings and ``{not-executed}`` code
-become Markdown. The first code cell starts from the seeds the tests start from.
+The blocks come from the reader the tests use (:mod:`tfhandbook.book.chapters`), so the
+notebook runs what the tests run, and a directive without a rule fails here as it does in
+the tests. ``python`` fences and invisible setup blocks become code cells (a doctest becomes
+one cell per ``>>>`` example, without its expected output); ``{plot}`` figures and the
+solutions of exercises become code cells; prose, ``{literalinclude}`` listings and
+``{not-executed}`` code become Markdown. The first code cell starts from the seeds the tests
+start from.
 """
 
 from __future__ import annotations
@@ -14,24 +16,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<marks>`{3,}|~{3,})(?P<info>.*)$")
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
+from tfhandbook.book.chapters import Block, Node, Prose, read_chapter
+
 _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]*)`")
 _TARGET = re.compile(r"^\(([^)]+)\)=\s*$")
-_INVISIBLE = re.compile(r"<!--\s*invisible-code-block:\s*python\s*\n(?P<code>.*?)-->", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-#: Directives whose content is prose and code: the notebook keeps it, under a bold title.
-_CONTAINERS = {"exercise", "solution", "note", "tip", "warning", "important", "admonition",
-               "hint", "seealso", "caution", "dropdown", "margin", "sidebar", "topic",
-               "grid", "grid-item-card"}  # fmt: skip
-#: Directives that only make sense on the built page (navigation, generated pages).
-_DROPPED = {"toctree", "contents", "test-status", "glossary", "course-differences"}
-
-
-class UnknownDirective(ValueError):
-    """A chapter uses a directive the notebook export has no rule for. Silently turning it
-    into a plain block would give the notebook content the page does not have."""
-
 
 SETUP = (
     "# The handbook's tests start every chapter from these seeds; so does this notebook.\n"
@@ -126,12 +115,9 @@ def include_listing(chapter: Path, argument: str, options: dict[str, str]) -> st
 
 def chapter_notebook(chapter: Path, kernel: str = "python3") -> dict:
     """The notebook (nbformat 4, as a dict) for the MyST chapter at `chapter`."""
-    text = chapter.read_text(encoding="utf-8")
-    if text.startswith("---\n"):
-        text = text[text.index("\n---\n", 4) + 5 :]
     cells = _Cells()
     cells.code(SETUP, tags=("setup",))
-    _convert(text, chapter, cells)
+    _convert(read_chapter(chapter), chapter, cells)
     cells.flush()
     return {
         "nbformat": 4,
@@ -144,110 +130,58 @@ def chapter_notebook(chapter: Path, kernel: str = "python3") -> dict:
     }
 
 
-def _convert(text: str, chapter: Path, cells: _Cells) -> None:
-    for kind, chunk in _split_invisible(text):
-        if kind == "code":
-            cells.code(chunk, tags=("setup",))
-            continue
-        lines = _COMMENT.sub("", chunk).splitlines()
-        index = 0
-        while index < len(lines):
-            line = lines[index]
-            fence = _FENCE.match(line)
-            if not fence:
-                if not _TARGET.match(line) and not line.lstrip().startswith(":::"):
+def _convert(nodes: list[Node], chapter: Path, cells: _Cells) -> None:
+    for node in nodes:
+        if isinstance(node, Prose):
+            for line in _COMMENT.sub("", node.text).splitlines():
+                if not _TARGET.match(line):
                     cells.text(plain_roles(line))
-                index += 1
-                continue
-            end = _closing(lines, index, fence)
-            body = lines[index + 1 : end]
-            _fenced(
-                fence.group("info").strip(), _dedent(body, fence.group("indent")), chapter, cells
-            )
-            index = end + 1
+            continue
+        _block(node, chapter, cells)
 
 
-def _split_invisible(text: str) -> list[tuple[str, str]]:
-    parts, position = [], 0
-    for match in _INVISIBLE.finditer(text):
-        parts.append(("text", text[position : match.start()]))
-        parts.append(("code", match.group("code")))
-        position = match.end()
-    parts.append(("text", text[position:]))
-    return parts
-
-
-def _closing(lines: list[str], start: int, fence: re.Match[str]) -> int:
-    marks = fence.group("marks")
-    for index in range(start + 1, len(lines)):
-        stripped = lines[index].strip()
-        if stripped.startswith(marks[0] * len(marks)) and set(stripped) == {marks[0]}:
-            return index
-    return len(lines)
-
-
-def _dedent(body: list[str], indent: str) -> list[str]:
-    return [line[len(indent) :] if line.startswith(indent) else line for line in body]
-
-
-def _options(body: list[str]) -> tuple[dict[str, str], list[str]]:
-    options, index = {}, 0
-    while index < len(body) and (match := re.match(r"^:([\w-]+):\s*(.*)$", body[index])):
-        options[match.group(1)] = match.group(2)
-        index += 1
-    return options, body[index:]
-
-
-def _fenced(info: str, body: list[str], chapter: Path, cells: _Cells) -> None:
-    directive = _DIRECTIVE.match(info)
-    if not directive:
-        source = "\n".join(body)
-        if info in ("python", "py", "python3"):
-            if source.lstrip().startswith(">>>"):
+def _block(block: Block, chapter: Path, cells: _Cells) -> None:
+    source = block.content.strip("\n")
+    match block.kind:
+        case "python" | "invisible" | "doctest":
+            if block.kind == "doctest" or source.lstrip().startswith(">>>"):
                 _doctest_cells(source, cells)
             else:
-                cells.code(source)
-        else:
-            cells.text(f"```{info}\n{source}\n```")
-        return
-    name, argument = directive.group("name"), directive.group("argument")
-    options, content = _options(body)
-    source = "\n".join(content)
-    if name in ("plot", "code-cell"):
-        cells.code(source)
-    elif name == "doctest":
-        _doctest_cells(source, cells)
-    elif name == "literalinclude":
-        listing = include_listing(chapter, argument, options)
-        cells.text(f"```python\n{listing}\n```")
-    elif name == "not-executed":
-        reason = options.get("reason", argument)
-        cells.text(f"**Not executed:** {plain_roles(reason)}\n\n```python\n{source}\n```")
-    elif name == "generated-table":
-        module, _, function = argument.rpartition(".")
-        cells.code(f"from {module} import {function}\n\n{function}()")
-    elif name == "quiz":
-        cells.text("*The quiz is on the chapter's page, or in the terminal:* "
-                   f"`nox -s quiz -- take {chapter.stem}`")  # fmt: skip
-    elif name in _CONTAINERS:
-        title = "Solution" if name == "solution" else argument or name.capitalize()
-        cells.text(f"**{plain_roles(title)}**")
-        _convert(source, chapter, cells)
-    elif name not in _DROPPED:
-        raise UnknownDirective(
-            f"{chapter}:{_directive_line(chapter, name)}: the notebook export has no rule "
-            f"for the {{{name}}} directive; add one to tfhandbook.book.notebooks (keep its content "
-            "as a container, run it as code, or drop it)"
-        )
+                cells.code(source, tags=("setup",) if block.kind == "invisible" else ())
+        case "plot":
+            cells.code(source)
+        case "text":
+            cells.text(_fenced(source, block.name))
+        case "listing":
+            listing = include_listing(chapter, block.argument, block.options)
+            cells.text(_fenced(listing, "python"))
+        case "not-executed":
+            reason = block.options.get("reason", block.argument)
+            cells.text(f"**Not executed:** {plain_roles(reason)}\n\n{_fenced(source, 'python')}")
+        case "table":
+            module, _, function = block.argument.rpartition(".")
+            cells.code(f"from {module} import {function}\n\n{function}()")
+        case "quiz":
+            cells.text("*The quiz is on the chapter's page, or in the terminal:* "
+                       f"`nox -s quiz -- take {chapter.stem}`")  # fmt: skip
+        case "container":
+            # A grid's argument is its column counts; every other container's is a title.
+            title = "Solution" if block.name == "solution" else block.argument
+            if block.name != "grid":
+                cells.text(f"**{plain_roles(title or block.name.capitalize())}**")
+            _convert(list(block.children), chapter, cells)
+        case "page-only":
+            pass
+        case _:
+            raise ValueError(f"{chapter}:{block.line}: no notebook rule for {block.kind} blocks")
 
 
-def _directive_line(chapter: Path, name: str) -> int:
-    """The line of `chapter` whose fence opens the first `name` directive (0 if none)."""
-    opening = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\{" + re.escape(name) + r"\}")
-    for number, line in enumerate(chapter.read_text(encoding="utf-8").splitlines(), start=1):
-        if opening.match(line):
-            return number
-    return 0
+def _fenced(source: str, language: str) -> str:
+    """`source` as a Markdown code block whose fence is longer than any run of backticks in
+    it (a Markdown example that holds fences of its own stays one block)."""
+    longest = max((len(run) for run in re.findall("`+", source)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{source}\n{fence}"
 
 
 def _doctest_cells(source: str, cells: _Cells) -> None:

@@ -1,7 +1,8 @@
 """How the book's examples are found and run: Sybil configured for MyST chapters and snippets.
 
-A chapter is one Sybil document: its blocks run top to bottom in one namespace, which starts
-from fixed seeds in a fresh Keras session. What runs:
+A chapter is one Sybil document: its blocks, read by :mod:`tfhandbook.book.chapters` (the
+reader the notebook export uses too), run top to bottom in one namespace, which starts from
+fixed seeds in a fresh Keras session. What runs:
 
 - every ```` ```python ```` fence: plain code is executed; code that starts with ``>>>`` is a
   doctest, checked with :class:`~tfhandbook.harness.checker.TensorFlowOutputChecker`;
@@ -24,14 +25,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sybil import Document, Example, Region, Sybil
+from sybil import Document, Example, Lexeme, Region, Sybil
 from sybil.evaluators.doctest import DocTestEvaluator, DocTestRunner
 from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.abstract import DocTestStringParser
-from sybil.parsers.myst import DocTestDirectiveParser, PythonCodeBlockParser
-from sybil.parsers.myst.lexers import DirectiveLexer
 from sybil.parsers.rest import DocTestParser as DocstringDocTestParser
 
+from tfhandbook.book.chapters import Block, read_text, walk
 from tfhandbook.book.measured_tables import run_table_function
 from tfhandbook.harness.checker import TensorFlowOutputChecker
 from tfhandbook.runtime import import_tensorflow_quietly, reset_state
@@ -66,38 +66,52 @@ def _doctest_string_parser() -> DocTestStringParser:
     return DocTestStringParser(TensorFlowDocTestEvaluator())
 
 
-class ChapterCodeParser(PythonCodeBlockParser):
-    """Python fences and invisible code blocks; ``>>>`` blocks become checked doctests."""
+class ChapterParser:
+    """The examples of a chapter, from the one reader of chapters
+    (:func:`tfhandbook.book.chapters.read_chapter`), so the tests run what the notebook
+    export writes out:
+
+    - a ```` ```python ```` fence or invisible code runs as code, or as checked doctests when
+      it starts with ``>>>``; so does a ```` ```{doctest} ````;
+    - a ```` ```{plot} ```` runs the way Sphinx's plot directive does: in a fresh namespace,
+      so a figure that only works after the chapter's other examples fails here instead of in
+      the build;
+    - a ```` ```{generated-table} ```` calls its function as the build does, so a table
+      whose code breaks fails the tests, not only the build.
+    """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.doctest_parser = _doctest_string_parser()
-
-
-class ChapterDocTestDirectiveParser(DocTestDirectiveParser):
-    """```` ```{doctest} ```` directives, checked with the TensorFlow-aware checker."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.string_parser = _doctest_string_parser()
-
-
-class PlotDirectiveParser:
-    """Run the code of each ```` ```{plot} ```` figure the way Sphinx's plot directive does:
-    in a fresh namespace, so a figure that only works after the chapter's other examples
-    fails here instead of in the build."""
-
-    def __init__(self) -> None:
-        self.lexer = DirectiveLexer(directive="plot")
+        self.doctests = _doctest_string_parser()
         self.python = PythonEvaluator()
 
     def __call__(self, document: Document) -> Iterable[Region]:
-        for region in self.lexer(document):
-            region.parsed = region.lexemes["source"]
-            region.evaluator = self.evaluate
-            yield region
+        for block in walk(read_text(document.text, document.path)):
+            yield from self._regions(block, document)
 
-    def evaluate(self, example: Example) -> None:
+    def _regions(self, block: Block, document: Document) -> Iterable[Region]:
+        # Sybil pads code with the newlines before its first line, so tracebacks name the
+        # chapter's lines: `line_offset` counts the option lines between fence and code.
+        line_offset = document.text.count("\n", block.start, block.content_start) - 1
+        offset = block.content_start - block.start
+        if block.kind in ("python", "invisible", "doctest"):
+            if block.kind == "doctest" or block.content.startswith(">>>"):
+                # The lines as the file has them, so each example's line is its own.
+                raw = document.text[block.content_start : block.content_end]
+                source = Lexeme(raw, offset=offset, line_offset=line_offset)
+                container = Region(block.start, block.end)
+                for region in self.doctests(source, document.path):
+                    region.adjust(container, source)
+                    yield region
+            else:
+                code = Lexeme(block.content, offset=offset, line_offset=line_offset)
+                yield Region(block.start, block.end, code, self.python)
+        elif block.kind == "plot":
+            code = Lexeme(block.content, offset=offset, line_offset=line_offset)
+            yield Region(block.start, block.end, code, self.draw)
+        elif block.kind == "table":
+            yield Region(block.start, block.end, block.argument, self.tabulate)
+
+    def draw(self, example: Example) -> None:
         import matplotlib.pyplot as plt
 
         chapter_namespace = example.namespace
@@ -109,22 +123,8 @@ class PlotDirectiveParser:
             example.namespace = chapter_namespace
             plt.close("all")
 
-
-class GeneratedTableParser:
-    """Call the function behind each ```` ```{generated-table} ```` as the build does, so a
-    table whose code breaks fails the tests, not only the build."""
-
-    def __init__(self) -> None:
-        self.lexer = DirectiveLexer(directive="generated-table")
-
-    def __call__(self, document: Document) -> Iterable[Region]:
-        for region in self.lexer(document):
-            region.parsed = region.lexemes["arguments"]
-            region.evaluator = self.evaluate
-            yield region
-
     @staticmethod
-    def evaluate(example: Example) -> None:
+    def tabulate(example: Example) -> None:
         run_table_function(example.parsed)
 
 
@@ -158,12 +158,7 @@ def end_document(namespace: dict[str, Any]) -> None:
 def book_sybils(root: Path) -> list[Sybil]:
     """The Sybil configurations for a checkout at `root`: chapters and snippets."""
     chapters = Sybil(
-        parsers=[
-            ChapterCodeParser(),
-            ChapterDocTestDirectiveParser(),
-            PlotDirectiveParser(),
-            GeneratedTableParser(),
-        ],
+        parsers=[ChapterParser()],
         path=str(root / "docs"),
         patterns=["*.md"],
         excludes=["_build/*"],
