@@ -11,7 +11,7 @@ A bank sits beside its chapter (``custom-losses.md`` has ``custom-losses.quiz.ya
         draw: 2                    # each attempt draws 2 of this pool's questions
         questions:
           - id: default-reduction  # stable: renaming it orphans stored answers
-            type: single           # single | multiple | numeric | text | code
+            type: single           # single | multiple | numeric | text | code (quiz/types/)
             prompt: What does ...
             choices: [...]
             answer: the correct choice, verbatim
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
-QUESTION_TYPES = ("single", "multiple", "numeric", "text", "code")
+#: The keys every question takes, whatever its type.
+COMMON_KEYS = frozenset({"id", "type", "prompt", "explanation", "parameters", "answer_code"})
 DEFAULT_ATTEMPTS = 3
 DEFAULT_PASS_MARK = 0.7
 
@@ -125,6 +125,8 @@ class Question:
     compare_dtype: str = "strict"
     compare_shape: str = "strict"
     timeout: float = 60.0
+    #: What a question type reads that fits none of the fields above, by its own names.
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def load_bank(path: Path | str) -> Bank:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         raise BankError(path, line, f"not valid YAML: {error.problem or error}") from error
-    return _BankReader(path).bank(data, fingerprint=fingerprint(text))
+    return BankReader(path).bank(data, fingerprint=fingerprint(text))
 
 
 def fingerprint(text: str) -> str:
@@ -178,8 +180,13 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-class _BankReader:
-    """Turns the loaded YAML into dataclasses, checking each field where it is read."""
+class BankReader:
+    """Turns the loaded YAML into dataclasses, checking each field where it is read.
+
+    Each question type reads its own keys (:meth:`QuestionType.read
+    <tfhandbook.quiz.types.base.QuestionType.read>`) with the helpers here."""
+
+    common_keys = COMMON_KEYS
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -273,12 +280,13 @@ class _BankReader:
     def question(self, node: Any) -> Question:
         node = self.mapping(node, "a question")
         question_id = self.slug(node, "id")
+        # Imported here: the type modules build on this module's dataclasses.
+        from tfhandbook.quiz.types import REGISTRY
+
         kind = node.get("type")
-        if kind not in QUESTION_TYPES:
-            raise self.fail(node, f"'type' must be one of {', '.join(QUESTION_TYPES)}", question_id)
-        reader = getattr(self, f"_{kind}")
-        common = {"id", "type", "prompt", "explanation", "parameters", "answer_code"}
-        fields = reader(node, question_id, common)
+        if kind not in REGISTRY:
+            raise self.fail(node, f"'type' must be one of {', '.join(REGISTRY)}", question_id)
+        fields = REGISTRY[kind].read(self, node, question_id)
         parameters = self.parameters(node, question_id)
         return Question(
             id=question_id,
@@ -304,188 +312,6 @@ class _BankReader:
         if parameters and not node.get("answer_code"):
             raise self.fail(node, "parameterised questions need 'answer_code'", question_id)
         return parameters
-
-    def _computed(self, node: _Mapping) -> bool:
-        return "answer_code" in node
-
-    def _single(self, node: _Mapping, question_id: str, common: set[str]) -> dict[str, Any]:
-        return self._choices(node, question_id, common, multiple=False)
-
-    def _multiple(self, node: _Mapping, question_id: str, common: set[str]) -> dict[str, Any]:
-        return self._choices(node, question_id, common, multiple=True)
-
-    def _choices(
-        self, node: _Mapping, question_id: str, common: set[str], multiple: bool
-    ) -> dict[str, Any]:
-        self.known_keys(node, common | {"choices", "answer"}, "a choice question", question_id)
-        choices = node.get("choices")
-        if not isinstance(choices, list) or len(choices) < 2:
-            raise self.fail(node, "'choices' must list at least two answers", question_id)
-        choices = [str(choice) for choice in choices]
-        if len(set(choices)) != len(choices):
-            raise self.fail(node, "'choices' contains the same answer twice", question_id)
-        answer = node.get("answer")
-        if self._computed(node):
-            return {"choices": tuple(choices)}
-        answers = answer if multiple and isinstance(answer, list) else [answer]
-        if answer is None or (not multiple and isinstance(answer, list)):
-            kind = "a list of choices" if multiple else "one of the choices, verbatim"
-            raise self.fail(node, f"'answer' must be {kind}", question_id)
-        for item in answers:
-            if str(item) not in choices:
-                raise self.fail(node, f"answer {item!r} is not one of the choices", question_id)
-        value = tuple(str(item) for item in answers) if multiple else str(answer)
-        return {"choices": tuple(choices), "answer": value}
-
-    def _numeric(self, node: _Mapping, question_id: str, common: set[str]) -> dict[str, Any]:
-        self.known_keys(node, common | {"answer", "tolerance"}, "a numeric question", question_id)
-        tolerance = self.number(node, "tolerance", 0.0, question_id)
-        answer = node.get("answer")
-        if self._computed(node):
-            return {"tolerance": tolerance}
-        if isinstance(answer, bool) or not isinstance(answer, int | float):
-            raise self.fail(node, "'answer' must be a number", question_id)
-        return {"answer": float(answer), "tolerance": tolerance}
-
-    def _text(self, node: _Mapping, question_id: str, common: set[str]) -> dict[str, Any]:
-        self.known_keys(node, common | {"answer"}, "a text question", question_id)
-        answer = node.get("answer")
-        if self._computed(node):
-            return {}
-        answers = answer if isinstance(answer, list) else [answer]
-        if not answers or not all(isinstance(item, str | int) and str(item) for item in answers):
-            raise self.fail(node, "'answer' must be text or a list of accepted texts", question_id)
-        return {"answer": tuple(str(item) for item in answers)}
-
-    def _code(self, node: _Mapping, question_id: str, common: set[str]) -> dict[str, Any]:
-        allowed = common | {
-            "starter",
-            "solution",
-            "setup",
-            "public_checks",
-            "hidden_checks",
-            "wrong_solutions",
-            "rtol",
-            "atol",
-            "compare",
-            "timeout",
-        }
-        self.known_keys(node, allowed, "a code question", question_id)
-        if "answer_code" in node or "parameters" in node:
-            raise self.fail(
-                node, "code questions are graded by their checks: no answer_code", question_id
-            )
-        fields: dict[str, Any] = {
-            "starter": self.text(node, "starter", question_id),
-            "solution": self.text(node, "solution", question_id),
-            "setup": self.text(node, "setup", question_id, required=False),
-            "rtol": self.number(node, "rtol", 1e-5, question_id),
-            "atol": self.number(node, "atol", 1e-6, question_id),
-            "timeout": self.number(node, "timeout", 60.0, question_id),
-        }
-        fields["compare_dtype"], fields["compare_shape"] = self.comparison(node, question_id)
-        for key in ("starter", "solution", "setup"):
-            self.python(node, key, fields[key], question_id)
-        for key, minimum in (("public_checks", 1), ("hidden_checks", 1)):
-            fields[key] = tuple(
-                Check(
-                    name,
-                    probe,
-                    self.expected(item, question_id),
-                    self.tolerance(item, question_id),
-                    item.line,
-                )
-                for name, probe, item in self.named_code(
-                    node, key, "probe", minimum, question_id, extra={"expected", "tolerance"}
-                )
-            )
-        fields["wrong_solutions"] = tuple(
-            WrongSolution(name, code)
-            for name, code, _ in self.named_code(node, "wrong_solutions", "code", 0, question_id)
-        )
-        return fields
-
-    def comparison(self, node: _Mapping, question_id: str) -> tuple[str, str]:
-        """``compare: {dtype: loose, shape: loose}``: what a question relaxes, if anything."""
-        raw = node.get("compare", {})
-        if not isinstance(raw, dict):
-            raise self.fail(node, "'compare' must be a mapping such as {dtype: loose}", question_id)
-        self.known_keys(raw, {"dtype", "shape"}, "'compare'", question_id)
-        rules = []
-        for aspect in ("dtype", "shape"):
-            rule = raw.get(aspect, "strict")
-            if rule not in ("strict", "loose"):
-                raise self.fail(
-                    raw,
-                    f"'compare' {aspect}: must be 'strict' or 'loose', got {rule!r}",
-                    question_id,
-                )
-            rules.append(rule)
-        return rules[0], rules[1]
-
-    def expected(self, item: _Mapping, question_id: str) -> dict[str, Any] | None:
-        """A check's literal values: numbers, nested lists of numbers, text, or
-        ``{value: ..., dtype: float32}`` to fix the dtype too."""
-        if "expected" not in item:
-            return None
-        raw = item["expected"]
-        if not isinstance(raw, dict) or not raw:
-            raise self.fail(item, "'expected' must map value names to values", question_id)
-        line = item.value_lines.get("expected", item.line)
-        for key, value in raw.items():
-            where = f"'expected' value {key!r}"
-            if isinstance(value, dict):
-                self.known_keys(value, {"value", "dtype"}, where, question_id)
-                if "value" not in value:
-                    raise BankError(self.path, line, f"{where} needs a 'value'", question_id)
-                dtype = value.get("dtype")
-                try:
-                    if np.dtype(dtype).kind not in "biufc":
-                        raise TypeError(dtype)
-                except TypeError as error:
-                    message = f"{where}: 'dtype' must be a numeric dtype, got {dtype!r}"
-                    raise BankError(self.path, line, message, question_id) from error
-                value = value["value"]
-            if isinstance(value, str):
-                continue
-            try:
-                array = np.asarray(value)
-            except ValueError as error:  # ragged
-                message = f"{where} must be text, a number or a rectangular list of numbers"
-                raise BankError(self.path, line, message, question_id) from error
-            if array.dtype.kind not in "biuf":
-                message = f"{where} must be text, a number or a rectangular list of numbers"
-                raise BankError(self.path, line, message, question_id)
-        return dict(raw)
-
-    def tolerance(self, item: _Mapping, question_id: str) -> float | None:
-        if "tolerance" not in item:
-            return None
-        if "expected" not in item:
-            raise self.fail(item, "'tolerance' applies to 'expected' values: add them", question_id)
-        return self.number(item, "tolerance", 0.0, question_id)
-
-    def named_code(
-        self,
-        node: _Mapping,
-        key: str,
-        code_key: str,
-        minimum: int,
-        question_id: str,
-        extra: frozenset[str] | set[str] = frozenset(),
-    ) -> list[tuple[str, str, _Mapping]]:
-        items = node.get(key, [])
-        if not isinstance(items, list) or len(items) < minimum:
-            raise self.fail(node, f"{key!r} must list at least {minimum}", question_id)
-        named = []
-        for item in items:
-            item = self.mapping(item, f"an entry of {key!r}", question_id)
-            self.known_keys(item, {"name", code_key, *extra}, f"an entry of {key!r}", question_id)
-            name = self.text(item, "name", question_id)
-            code = self.text(item, code_key, question_id)
-            self.python(item, code_key, code, question_id)
-            named.append((name, code, item))
-        return named
 
     def python(self, node: _Mapping, key: str, code: str, question_id: str) -> None:
         """Author code must at least compile; report the line inside the bank file."""

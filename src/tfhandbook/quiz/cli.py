@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from tfhandbook.quiz.bank import BankError
-from tfhandbook.quiz.grading import Grade, grade
-from tfhandbook.quiz.marking import NUMBER_EXAMPLES, best_score, parse_number
+from tfhandbook.quiz.bank import BankError, Question
+from tfhandbook.quiz.grading import grade
+from tfhandbook.quiz.marking import best_score
 from tfhandbook.quiz.session import (
     QuizError,
     find_banks,
@@ -38,29 +38,23 @@ from tfhandbook.quiz.session import (
     submit,
 )
 from tfhandbook.quiz.store import WAY_OUT, Store, StoreError, repair, write_atomically
+from tfhandbook.quiz.types import REGISTRY
+from tfhandbook.quiz.types.base import MAX_ANSWER, Refused
+from tfhandbook.quiz.types.code import print_grade
 
 Ask = Callable[[str], str]
 
-#: The longest answer taken, in characters; a longer line is refused, never stored.
-MAX_ANSWER = 1000
 #: Piped input is read this many bytes at a time at most (UTF-8 and a line ending).
 LINE_LIMIT = 4 * MAX_ANSWER + 2
 #: Refusals in a row after which the quiz stops (input that never gives an answer).
 MAX_TRIES = 20
-#: The largest answer file a coding question reads.
-MAX_ANSWER_FILE = 1_000_000
 #: Unicode categories refused in an answer: control, format (bidirectional overrides,
 #: zero-width characters), surrogates (undecodable bytes) and private use.
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
-_CHOICE_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 class Unreadable(ValueError):
     """A line of input that is no answer at all: too long, or not UTF-8 text."""
-
-
-class Refused(ValueError):
-    """An answer the question does not accept; the message says why."""
 
 
 class GaveUp(EOFError):
@@ -201,20 +195,7 @@ def read_answer(prompt: str, stream: BinaryIO | None = None) -> str:
 
 def accepted(question: dict[str, Any]) -> str:
     """What the question takes, as the learner is told it."""
-    count = len(question.get("choices") or ())
-    return {
-        "single": f"Enter one number from 1 to {count}.",
-        "multiple": f"Enter the number of every right choice, from 1 to {count}, separated by "
-        "commas (such as 1,3).",
-        "numeric": f"Enter a number, such as {NUMBER_EXAMPLES}.",
-        "text": f"Enter a short text answer (at most {MAX_ANSWER} characters).",
-        "code": "Enter the path of your answer file, or skip to leave the question unanswered.",
-    }[question["type"]]
-
-
-def _shown(text: str) -> str:
-    """The learner's text in a message: short ones quoted, others not repeated."""
-    return f"{text!r}" if len(text) <= 20 else "that"
+    return REGISTRY[question["type"]].accepted(question)
 
 
 def check_line(text: str) -> str:
@@ -231,35 +212,7 @@ def check_line(text: str) -> str:
 def parse_answer(question: dict[str, Any], text: str) -> Any:
     """The response to store for a typed line: choices by number, a number, a text.
     Refused (saying why) for anything the question does not accept."""
-    text = check_line(text)
-    match question["type"]:
-        case "single" | "multiple":
-            picked = _choice_numbers(text, len(question["choices"]))
-            chosen = [question["choices"][i - 1] for i in picked]
-            if question["type"] == "multiple":
-                return chosen
-            if len(chosen) != 1:
-                raise Refused(f"this question takes one choice, not {len(chosen)}")
-            return chosen[0]
-        case "numeric":
-            if parse_number(text) is None:
-                raise Refused(f"{_shown(text)} is not a number")
-            return text
-        case "text":
-            return text
-    raise ValueError(f"unknown question type {question['type']!r}")
-
-
-def _choice_numbers(text: str, count: int) -> list[int]:
-    numbers: list[int] = []
-    for part in text.replace(",", " ").split():
-        if not _CHOICE_NUMBER.fullmatch(part):
-            raise Refused(f"{_shown(part)} is not the number of a choice")
-        if not 1 <= int(part) <= count:
-            raise Refused(f"{_shown(part)} is not a choice (there are {count})")
-        if int(part) not in numbers:
-            numbers.append(int(part))
-    return numbers
+    return REGISTRY[question["type"]].parse(question, check_line(text))
 
 
 def ask_until_accepted(
@@ -274,62 +227,30 @@ def ask_until_accepted(
     raise GaveUp(f"No acceptable answer in {MAX_TRIES} tries.")
 
 
+@dataclass
+class _Terminal:
+    """The terminal as a question type's ``ask`` hook sees it (see ``types.base.Terminal``)."""
+
+    question: dict[str, Any]
+    quiz: str
+    docs: Path
+    ask: Ask
+
+    def until_accepted(self, prompt: str, parse: Callable[[str], Any]) -> Any:
+        return ask_until_accepted(self.question, self.ask, prompt, lambda t: parse(check_line(t)))
+
+    def bank_question(self) -> Question:
+        return load_quiz(self.docs, self.quiz).question(self.question["id"])
+
+
 def ask_question(question: dict[str, Any], quiz: str, docs: Path, ask: Ask) -> Any:
-    match question["type"]:
-        case "single" | "multiple":
-            for index, choice in enumerate(question["choices"], start=1):
-                print(f"  {index}. {choice}")
-            hint = "one number" if question["type"] == "single" else "numbers separated by commas"
-            return ask_until_accepted(
-                question, ask, f"Your answer ({hint}): ", lambda text: parse_answer(question, text)
-            )
-        case "numeric" | "text":
-            return ask_until_accepted(
-                question, ask, "Your answer: ", lambda text: parse_answer(question, text)
-            )
-        case "code":
-            print("Starter code:\n" + question["starter"])
-
-            def graded(text: str) -> Any:
-                text = check_line(text)
-                if text == "skip":
-                    return None
-                code = _answer_file(text)  # refused before anything is loaded or run
-                verdict = grade(load_quiz(docs, quiz).question(question["id"]), code)
-                print_grade(verdict)
-                if not verdict.spends_attempt:
-                    raise Refused("that answer could not be graded, so it spends nothing")
-                return {"status": verdict.status, "summary": verdict.summary}
-
-            return ask_until_accepted(question, ask, "Path to your answer file (or skip): ", graded)
-    raise ValueError(f"unknown question type {question['type']!r}")
-
-
-def _answer_file(text: str) -> str:
-    path = Path(text).expanduser()
-    if not path.is_file():
-        raise Refused(f"there is no file at {path}")
-    if path.stat().st_size > MAX_ANSWER_FILE:
-        raise Refused(f"{path} is bigger than {MAX_ANSWER_FILE // 1000} kB")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise Refused(f"{path} is not UTF-8 text") from error
-    except OSError as error:
-        raise Refused(f"{path} cannot be read ({error.strerror})") from error
-
-
-def print_grade(verdict: Grade) -> None:
-    print(f"{verdict.status.upper()}: {verdict.summary}")
-    for check in verdict.checks:
-        kind = "hidden" if check.hidden else "public"
-        mark = "ok " if check.passed else "FAIL"
-        print(f"  [{mark}] {kind} check '{check.name}' {check.message}".rstrip())
+    terminal = _Terminal(question, quiz, docs, ask)
+    return REGISTRY[question["type"]].ask(question, terminal)
 
 
 def grade_file(args: argparse.Namespace, store: Store, ask: Ask) -> int:
     question = load_quiz(args.docs, args.quiz).question(args.question)
-    if question.type != "code":
+    if not REGISTRY[question.type].runs_code:
         raise QuizError(f"{args.question} is a {question.type} question, not a coding one")
     verdict = grade(question, args.file.read_text(encoding="utf-8"))
     print_grade(verdict)

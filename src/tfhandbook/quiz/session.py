@@ -12,10 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tfhandbook.quiz.bank import Bank, Pool, Question, fingerprint, load_bank
-from tfhandbook.quiz.marking import attempt_score, is_correct
+from tfhandbook.quiz.bank import Bank, Pool, fingerprint, load_bank
+from tfhandbook.quiz.marking import attempt_score
 from tfhandbook.quiz.sampling import DrawnQuestion, draw
 from tfhandbook.quiz.store import WAY_OUT, Attempt, Store, StoreError
+from tfhandbook.quiz.types import REGISTRY
 from tfhandbook.quiz.variants import Variant, expand
 
 PART_PREFIX = "part:"
@@ -72,16 +73,7 @@ def snapshot(drawn: DrawnQuestion) -> dict[str, Any]:
         "prompt": variant.prompt,
         "explanation": question.explanation,
     }
-    if question.type == "code":
-        data["starter"] = question.starter
-        data["public_checks"] = [check.probe for check in question.public_checks]
-    else:
-        data["choices"] = drawn.shown_choices
-        data["answer"] = (
-            list(variant.answer) if isinstance(variant.answer, tuple) else variant.answer
-        )
-        data["tolerance"] = question.tolerance
-    return data
+    return {**data, **REGISTRY[question.type].record(drawn)}
 
 
 def finished_attempts(store: Store, bank: Bank) -> list[Attempt]:
@@ -108,21 +100,7 @@ def start_or_resume(store: Store, bank: Bank, seed: int | None = None) -> Attemp
 
 def mark(question: dict[str, Any], response: Any) -> bool:
     """Mark a response against an attempt's snapshot of the question."""
-    if question["type"] == "code":
-        return isinstance(response, dict) and response.get("status") == "passed"
-    if response is None:
-        return False
-    stub = Question(
-        id=question["id"],
-        type=question["type"],
-        prompt=question["prompt"],
-        line=0,
-        tolerance=question.get("tolerance", 0.0),
-    )
-    answer = question["answer"]
-    variant = Variant(stub, 0, {}, question["prompt"], tuple(question["choices"]),
-                      tuple(answer) if isinstance(answer, list) else answer)  # fmt: skip
-    return is_correct(variant, response)
+    return REGISTRY[question["type"]].mark_record(question, response)
 
 
 def submit(store: Store, bank: Bank, attempt: Attempt) -> tuple[float, bool]:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfhandbook.quiz.bank import QUESTION_TYPES
+from tfhandbook.quiz.types import REGISTRY
 
 #: The layout this version reads and writes, kept in the file's ``PRAGMA user_version``.
 SCHEMA_VERSION = 1
@@ -503,20 +503,12 @@ def _checked(values: dict[str, Any]) -> Attempt:
         if not isinstance(question.get("key"), str) or not isinstance(question.get("prompt"), str):
             raise ValueError(f"question {index} has no key or prompt")
         kind = question.get("type")
-        if kind not in QUESTION_TYPES:
+        if not isinstance(kind, str) or kind not in REGISTRY:
             raise ValueError(
                 f"question {index} is of type {kind!r}, which this version does not know "
                 "(was it written by a newer version?)"
             )
-        if kind in ("single", "multiple") and not (
-            isinstance(question.get("choices"), list)
-            and all(isinstance(c, str) for c in question["choices"])
-        ):
-            raise ValueError(f"question {index} has no list of choices")
-        if kind == "numeric" and not (
-            _is_number(question.get("answer")) and _is_number(question.get("tolerance", 0.0))
-        ):
-            raise ValueError(f"question {index} has no numeric answer and tolerance")
+        REGISTRY[kind].check_record(question, index)
     if not isinstance(values["answers"], dict):
         raise wrong("answers", "a mapping of question keys to answers")
     results = values["results"]

@@ -20,13 +20,13 @@ so that an answer quoting TensorFlow's behaviour is re-derived on every build.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from tfhandbook.quiz.bank import Bank, BankError, Question
 from tfhandbook.quiz.source import compile_source
+from tfhandbook.quiz.types import REGISTRY
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
 
@@ -142,26 +142,9 @@ def _checked_answer(
         answer = answer.item()
     if isinstance(answer, bytes):
         answer = answer.decode()
-    match question.type:
-        case "numeric":
-            if (
-                isinstance(answer, bool)
-                or not isinstance(answer, int | float)
-                or not math.isfinite(answer)
-            ):
-                raise wrong("a finite number")
-            return float(answer)
-        case "text":
-            answers = answer if isinstance(answer, list | tuple) else [answer]
-            if not answers or not all(isinstance(item, str) and item for item in answers):
-                raise wrong("text or a list of texts")
-            return tuple(answers)
-        case "single":
-            if str(answer) not in choices:
-                raise wrong(f"one of {list(choices)}")
-            return str(answer)
-        case "multiple":
-            if not isinstance(answer, list | tuple) or not set(map(str, answer)) <= set(choices):
-                raise wrong(f"a list drawn from {list(choices)}")
-            return tuple(str(item) for item in answer)
-    raise BankError(bank.path, question.line, "code questions take no answer_code", question.id)
+    kind = REGISTRY[question.type]
+    if kind.runs_code:
+        raise BankError(
+            bank.path, question.line, f"{kind.name} questions take no answer_code", question.id
+        )
+    return kind.computed_answer(answer, choices, wrong)

@@ -13,9 +13,12 @@ the second a quiz over every bank in the page's folder. Every variant of every q
 prepared at build time: parameterised answers are computed with the installed TensorFlow,
 texts are rendered from Markdown, and answers reach the page only as salted hashes, or for
 a numeric question as the two ends of its accepted interval
-(:func:`~tfhandbook.quiz.marking.accepted_interval`), obfuscated like the explanations until
-the script may show them. ``quiz.js`` draws, marks and stores attempts in the browser.
-A malformed bank is a build error naming file, line and question.
+(:func:`~tfhandbook.quiz.types.numeric.accepted_interval`), obfuscated like the explanations
+until the script may show them. What each question carries is its type's
+(:mod:`tfhandbook.quiz.types`). ``quiz.js`` draws, scores and stores attempts in the
+browser; each type's renderer (``static/quiz-types/``), added to the pages whose quizzes use
+the type, shows and marks its questions. A malformed bank is a build error naming file,
+line and question.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,16 +37,18 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from tfhandbook.quiz.bank import Bank, BankError, bank_path_for, load_bank
-from tfhandbook.quiz.marking import (
-    ATTEMPT_DECAY,
-    NUMBER_PATTERN,
-    accepted_interval,
-    answer_digests,
-)
+from tfhandbook.quiz.marking import ATTEMPT_DECAY, answer_digests
 from tfhandbook.quiz.session import QuizError, part_bank
+from tfhandbook.quiz.types import REGISTRY
+from tfhandbook.quiz.types.numeric import accept_key
 from tfhandbook.quiz.variants import Variant, expand
 
+__all__ = ["QuizDirective", "accept_key", "quiz_data", "setup"]
+
 STATIC = Path(__file__).parent / "static"
+#: The question types' renderers load before ``quiz.js`` (which has Sphinx's default, 500):
+#: it starts them when it starts.
+RENDERER_PRIORITY = 490
 _MARKDOWN = MarkdownIt("commonmark")
 
 NOTICE = (
@@ -86,13 +93,19 @@ class QuizDirective(SphinxDirective):
             f"terminal instead: <code>nox -s quiz -- take {bank.quiz}</code></noscript></div>"
             f"</div>"
         )
-        return [nodes.raw("", html, format="html")]
+        used = sorted({question.type for question in bank.questions})
+        # The page's html-page-context adds the renderers of these types (_add_renderers).
+        return [nodes.raw("", html, format="html", tfh_quiz_types=used)]
 
 
 def quiz_data(bank: Bank) -> dict[str, Any]:
     """Everything the page needs to draw and mark attempts, answers only as hashes."""
     salt = hashlib.sha256(f"{bank.quiz}:{bank.fingerprint}".encode()).hexdigest()[:16]
     variants = expand(bank)
+    page = _Page(bank.quiz, salt)
+    settings = {
+        key: value for kind in REGISTRY.values() for key, value in kind.page_settings().items()
+    }
     return {
         "quiz": bank.quiz,
         "title": bank.title,
@@ -101,13 +114,13 @@ def quiz_data(bank: Bank) -> dict[str, Any]:
         "passMark": bank.pass_mark,
         "decay": ATTEMPT_DECAY,
         "salt": salt,
-        "numberPattern": NUMBER_PATTERN,
+        **settings,
         "pools": [
             {
                 "id": pool.id,
                 "draw": pool.draw,
                 "questions": [
-                    [_variant(variant, bank, salt) for variant in variants[question.id]]
+                    [_variant(variant, page) for variant in variants[question.id]]
                     for question in pool.questions
                 ],
             }
@@ -116,45 +129,45 @@ def quiz_data(bank: Bank) -> dict[str, Any]:
     }
 
 
-def _variant(variant: Variant, bank: Bank, salt: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Page:
+    """What a question type's page hooks see (:class:`tfhandbook.quiz.types.base.Page`)."""
+
+    quiz: str
+    salt: str
+
+    def markdown(self, text: str) -> str:
+        return _MARKDOWN.render(text)
+
+    def inline(self, text: str) -> str:
+        return _MARKDOWN.renderInline(text)
+
+    def obfuscate(self, text: str, key: str) -> str:
+        return _obfuscate(text, key)
+
+
+def _variant(variant: Variant, page: _Page) -> dict[str, Any]:
     question = variant.question
+    kind = REGISTRY[question.type]
     data: dict[str, Any] = {
         "key": variant.key,
         "type": question.type,
-        "prompt": _MARKDOWN.render(variant.prompt),
-        "choices": [_MARKDOWN.renderInline(choice) for choice in variant.choices],
-        "digests": answer_digests(variant, salt),
+        "prompt": page.markdown(variant.prompt),
+        "choices": [page.inline(choice) for choice in variant.choices],
+        "digests": answer_digests(variant, page.salt),
+        **kind.page_data(variant, page),
     }
-    if question.type == "numeric":  # quiz.js compares with these two floats, nothing else
-        interval = accepted_interval(variant.answer, question.tolerance)
-        data["accept"] = _obfuscate(json.dumps(interval), accept_key(salt, variant.key))
-    reveal = {"explanation": _MARKDOWN.render(question.explanation or "")}
-    if question.type == "code":
-        data["starter"] = question.starter
-        data["publicChecks"] = [check.probe for check in question.public_checks]
-        data["command"] = f"nox -s quiz -- grade {bank.quiz} {question.id} answer.py"
-    else:
-        reveal["answer"] = _answer_html(variant)
-    data["reveal"] = _obfuscate(json.dumps(reveal), f"{salt}:{variant.key}")
+    reveal = {"explanation": page.markdown(question.explanation or "")}
+    if (answer := kind.answer_html(variant, page)) is not None:
+        reveal["answer"] = answer
+    data["reveal"] = _obfuscate(json.dumps(reveal), f"{page.salt}:{variant.key}")
     return data
 
 
-def _answer_html(variant: Variant) -> str:
-    question = variant.question
-    match question.type:
-        case "single":
-            return _MARKDOWN.renderInline(variant.answer)
-        case "multiple":
-            return ", ".join(_MARKDOWN.renderInline(answer) for answer in variant.answer)
-        case "numeric":
-            tolerance = f" (± {question.tolerance:g})" if question.tolerance else ""
-            return f"{variant.answer:g}{tolerance}"
-    return _MARKDOWN.renderInline(variant.answer[0])
-
-
-def accept_key(salt: str, key: str) -> str:
-    """The key a numeric variant's accepted interval is obfuscated with (``quiz.js`` too)."""
-    return f"{salt}:{key}:accept"
+def scripts(types: Iterable[str]) -> list[str]:
+    """The renderers the page needs for quizzes of these types, each once, in registry order."""
+    wanted = set(types)
+    return list(dict.fromkeys(kind.script for kind in REGISTRY.values() if kind.name in wanted))
 
 
 def _obfuscate(text: str, key: str) -> str:
@@ -173,9 +186,26 @@ def _add_static(app: Sphinx) -> None:
     app.config.html_static_path.append(str(STATIC))
 
 
+def _add_renderers(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    """Add the renderers of the question types a page's quizzes use, to that page only (as
+    ``sphinx.ext.mathjax`` adds MathJax), before ``quiz.js``, which starts them."""
+    if doctree is None:
+        return
+    used = [kind for node in doctree.findall(nodes.raw) for kind in node.get("tfh_quiz_types", ())]
+    for script in scripts(used):
+        app.add_js_file(script, priority=RENDERER_PRIORITY, loading_method="defer")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("quiz", QuizDirective)
     app.connect("builder-inited", _add_static)
+    app.connect("html-page-context", _add_renderers)
     app.add_js_file("quiz.js", loading_method="defer")
     app.add_css_file("quiz.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

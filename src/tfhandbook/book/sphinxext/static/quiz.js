@@ -1,9 +1,8 @@
 /* The handbook's quizzes in the browser: draw an attempt from the bank embedded in the page,
- * mark it against salted SHA-256 digests, and keep progress in localStorage.
- * The draw (Mulberry32), the text normalisation and the digests match tfhandbook.quiz's
- * Python, so a seed and an answer mean the same thing in the terminal and here. Numbers
- * are not judged here at all: the page holds the number pattern and each question's
- * accepted interval as tfhandbook.quiz.marking defines them, and this script compares. */
+ * mark it, score it and keep progress in localStorage. The draw (Mulberry32) and the
+ * digests match tfhandbook.quiz's Python, so a seed and an answer mean the same thing in the
+ * terminal and here. How each type of question is shown and marked is its own script's
+ * (static/quiz-types/), registered by name; this one names no type. */
 "use strict";
 
 (() => {
@@ -90,41 +89,10 @@
     return drawn;
   }
 
-  // ---- Marking, as tfhandbook.quiz.marking does it.
-  const PUNCTUATION = /\s*([()\[\]{},:=*+\-/<>])\s*/g;
-  function normaliseText(text) {
-    let t = text.trim().replace(/^[`'"]+|[`'"]+$/g, "").trim().toLowerCase();
-    return t.split(/\s+/).filter(Boolean).join(" ").replace(PUNCTUATION, "$1");
-  }
-  // The number a response states, or null, by the pattern the page data carries
-  // (tfhandbook.quiz.marking.NUMBER_PATTERN).
-  function parseNumber(data, response) {
-    const text = String(response ?? "");
-    if (!new RegExp(`^(?:${data.numberPattern})$`).test(text)) return null;
-    const number = Number(text.trim());
-    return Number.isFinite(number) ? number : null;
-  }
-  function responseText(variant, response) {
-    switch (variant.type) {
-      case "single":
-        return response === undefined || response === null ? null : String(response);
-      case "multiple":
-        return (response || []).slice().sort((x, y) => x - y).join(",");
-      case "text":
-        return normaliseText(String(response ?? ""));
-      default:
-        return null;
-    }
-  }
-  function isCorrect(data, variant, response) {
-    if (variant.type === "numeric") {
-      const number = parseNumber(data, response);
-      const [low, high] = unmask(variant.accept, `${data.salt}:${variant.key}:accept`);
-      return number !== null && low <= number && number <= high;
-    }
-    const text = responseText(variant, response);
-    return text !== null && variant.digests.includes(digest(data.salt, variant.key, text));
-  }
+  // ---- Marking: a response is right when its text's digest is one the page holds; each
+  // question type says which text that is (static/quiz-types/*.js).
+  const matches = (data, variant, text) =>
+    text !== null && variant.digests.includes(digest(data.salt, variant.key, text));
   const reveal = (data, variant) => unmask(variant.reveal, `${data.salt}:${variant.key}`);
   // Undo tfhandbook.book.sphinxext.quiz._obfuscate: base64, XOR with a SHA-256 key stream, JSON.
   function unmask(masked, key) {
@@ -165,6 +133,33 @@
     return node;
   };
   const percent = (x) => `${Math.round(x * 100)}%`;
+  // A one-line answer box that remembers what is typed.
+  const textInput = ({ name, index, saved, remember }) => {
+    const input = element("input", { type: "text", name, "aria-label": `Answer to question ${index + 1}`, autocomplete: "off" });
+    input.value = saved ?? "";
+    input.addEventListener("input", () => remember(input.value));
+    return input;
+  };
+
+  // ---- The question types. Each type's script (static/quiz-types/, added to the page
+  // before this one by the {quiz} directive, as tfhandbook.quiz.types declares) registers
+  // `tfhandbookQuizTypes[name] = (kit) => renderer`, where a renderer has
+  //   input(variant, {name, index, order, saved, remember, fieldset}) -> the nodes to answer with
+  //   isCorrect(data, variant, response) -> whether a response is right; a type without it is
+  //     not marked on the page, and shows `note` in the result instead.
+  const kit = { element, digest, unmask, matches, textInput };
+  const renderers = {};
+  function rendererOf(variant) {
+    if (!renderers[variant.type]) {
+      const factory = (window.tfhandbookQuizTypes || {})[variant.type];
+      if (!factory) throw new Error(`tfhandbook quiz: no renderer for ${variant.type} questions`);
+      renderers[variant.type] = factory(kit);
+    }
+    return renderers[variant.type];
+  }
+  const isMarked = (variant) => typeof rendererOf(variant).isCorrect === "function";
+  const isCorrect = (data, variant, response) =>
+    isMarked(variant) && rendererOf(variant).isCorrect(data, variant, response);
 
   class Quiz {
     constructor(root) {
@@ -192,7 +187,7 @@
     submit() {
       const current = this.state.current;
       const drawn = draw(this.data, current.seed);
-      const marked = drawn.filter(({ variant }) => variant.type !== "code");
+      const marked = drawn.filter(({ variant }) => isMarked(variant));
       const results = {};
       for (const { variant } of marked) {
         results[variant.key] = isCorrect(this.data, variant, current.answers[variant.key]);
@@ -253,32 +248,8 @@
       fieldset.append(element("legend", { text: `Question ${index + 1}` }), element("div", { html: variant.prompt }));
       const answers = current.answers;
       const remember = (value) => { answers[variant.key] = value; this.persist(); };
-      if (variant.type === "single" || variant.type === "multiple") {
-        const type = variant.type === "single" ? "radio" : "checkbox";
-        for (const choice of order) {
-          const input = element("input", { type, name, value: String(choice) });
-          const saved = answers[variant.key];
-          input.checked = type === "radio" ? saved === choice : (saved || []).includes(choice);
-          input.addEventListener("change", () => {
-            const checked = [...fieldset.querySelectorAll("input:checked")].map((i) => Number(i.value));
-            remember(type === "radio" ? checked[0] : checked);
-          });
-          fieldset.append(element("label", { class: "tfh-quiz-choice" }, input, element("span", { html: variant.choices[choice] })));
-        }
-      } else if (variant.type === "numeric" || variant.type === "text") {
-        const input = element("input", { type: "text", name, "aria-label": `Answer to question ${index + 1}`, autocomplete: "off" });
-        input.value = answers[variant.key] ?? "";
-        input.addEventListener("input", () => remember(input.value));
-        fieldset.append(input);
-      } else {
-        fieldset.classList.add("tfh-quiz-code");
-        fieldset.append(
-          element("p", { text: "Starter code:" }), element("pre", {}, element("code", { text: variant.starter })),
-          element("details", {}, element("summary", { text: "Public checks" }),
-            ...variant.publicChecks.map((probe) => element("pre", {}, element("code", { text: probe })))),
-          element("p", { html: "Graded in the terminal, not on this page: save your answer as <code>answer.py</code> and run" }),
-          element("pre", {}, element("code", { text: variant.command })));
-      }
+      const saved = answers[variant.key];
+      fieldset.append(...rendererOf(variant).input(variant, { name, index, order, saved, remember, fieldset }));
       return fieldset;
     }
 
@@ -289,7 +260,7 @@
       const list = element("ol");
       for (const { variant } of draw(this.data, attempt.seed)) {
         const item = element("li", { "data-key": variant.key }, element("div", { html: variant.prompt }));
-        if (variant.type === "code") item.append(element("p", { class: "tfh-quiz-code-note", text: "Coding question: graded in the terminal." }));
+        if (!isMarked(variant)) item.append(element("p", { class: "tfh-quiz-code-note", text: rendererOf(variant).note }));
         else {
           const right = attempt.results[variant.key];
           item.append(element("p", { class: right ? "tfh-quiz-right" : "tfh-quiz-wrong", text: right ? "Right" : "Wrong" }));
@@ -340,6 +311,6 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
   window.tfhandbookQuiz = {
-    sha256: (text) => hex(sha256Bytes(text)), mulberry32, normaliseText, parseNumber, isCorrect,
+    sha256: (text) => hex(sha256Bytes(text)), mulberry32, isCorrect,
   };
 })();
