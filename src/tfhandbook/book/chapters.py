@@ -29,9 +29,9 @@ from myst_parser.parsers.mdit import create_md_parser
 #: The MyST extensions ``docs/conf.py`` enables (its ``myst_enable_extensions``).
 MYST_EXTENSIONS = ("colon_fence", "dollarmath", "deflist", "attrs_inline", "substitution")
 
-_CONTAINERS = ("exercise", "solution", "note", "tip", "warning", "important", "admonition",
-               "hint", "seealso", "caution", "dropdown", "margin", "sidebar", "topic", "grid",
-               "grid-item-card")  # fmt: skip
+_CONTAINERS = ("exercise", "solution", "problem", "note", "tip", "warning", "important",
+               "admonition", "hint", "seealso", "caution", "dropdown", "margin", "sidebar",
+               "topic", "grid", "grid-item-card")  # fmt: skip
 #: What each directive is, for the tests and the notebook:
 #: ``container``: its content is Markdown (parsed again, code in it runs);
 #: ``doctest``, ``plot``, ``table``: code the tests run (``table``: the argument names a
@@ -46,7 +46,8 @@ DIRECTIVES = {
     "literalinclude": "listing",
     "not-executed": "not-executed",
     "quiz": "quiz",
-    **dict.fromkeys(("toctree", "contents", "test-status", "glossary", "course-differences"),
+    **dict.fromkeys(("toctree", "contents", "test-status", "glossary", "course-differences",
+                     "error-index"),
                     "page-only"),
 }  # fmt: skip
 #: The one spelling of a Python fence; the others would be shown but not run.

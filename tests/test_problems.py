@@ -1,0 +1,101 @@
+"""``{problem}`` and ``{error-index}``: each problem's messages, indexed by part."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+from tfhandbook.book.chapters import read_text, walk
+
+ROOT = Path(__file__).parents[1]
+PAGES = sorted(page for page in (ROOT / "docs").rglob("*.md") if "_build" not in page.parts)
+
+
+def text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.sphinx("html", testroot="problems")
+def test_a_problem_shows_its_messages_and_reports(app) -> None:
+    app.build()
+    html = (app.outdir / "part" / "chapter.html").read_text(encoding="utf-8")
+    page = text(html)
+    assert 'id="problem-earlystopping-watches-a-metric-that-is-not-in-the-logs"' in html
+    assert "Message: Early stopping conditioned on metric `val_acc` which is not available" in page
+    assert "Keras 2.15 printed: Early stopping conditioned on metric" in page
+    assert "Reported in: keras-team/keras#123 , https://stackoverflow.com/q/1" in page
+    assert "A silent failure: no message." in page
+    assert "The symptom, reproduced ." in page
+
+
+@pytest.mark.sphinx("html", testroot="problems")
+def test_the_error_index_links_every_message_old_and_new_to_its_problem(app) -> None:
+    app.build()
+    html = (app.outdir / "errors.html").read_text(encoding="utf-8")
+    page = text(html)
+    link = "part/chapter.html#problem-earlystopping-watches-a-metric-that-is-not-in-the-logs"
+    assert html.count(f'href="{link}"') == 2  # the current and the old wording
+    assert "Part one" in page
+    assert (
+        "Early stopping conditioned on metric `val_acc` which is not available → "
+        "EarlyStopping watches a metric that is not in the logs (A chapter)"
+    ) in page
+    assert "(Keras 2.15) →" in page
+    assert "Silent failures Training does nothing → Training does nothing (A chapter)" in page
+
+
+@pytest.mark.sphinx("html", testroot="problems", freshenv=True)
+def test_an_old_message_without_its_release_is_refused_naming_file_and_line(app) -> None:
+    app.build()
+    warnings = app.warning.getvalue()
+    assert re.search(r"bad\.md:4: .*write the release that printed it", warnings), warnings
+    assert warnings.count("WARNING") == 1
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def unreproduced(text: str, name: str) -> list[str]:
+    """Each problem of MyST `text` whose `:message:` no executed example in it prints."""
+    missing = []
+    for problem in walk(read_text(text, name)):
+        message = problem.options.get("message") if problem.name == "problem" else None
+        if not message:
+            continue
+        shown = [
+            example.want + (example.exc_msg or "")
+            for block in walk(list(problem.children))
+            if block.kind == "python" and block.content.startswith(">>>")
+            for example in doctest.DocTestParser().get_examples(block.content)
+        ]
+        if not any(_normalised(message) in _normalised(want) for want in shown):
+            missing.append(f"{name}:{problem.line}: no executed example prints {message!r}")
+    return missing
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT / "docs")))
+def test_every_message_is_reproduced_by_an_executed_example_in_its_problem(page: Path) -> None:
+    """The `:message:` a problem quotes is checked output, so it changes with TensorFlow."""
+    assert unreproduced(page.read_text(encoding="utf-8"), str(page)) == []
+
+
+def test_a_message_no_example_prints_is_caught() -> None:
+    page = """\
+````{problem} A shape mismatch
+:message: Incompatible shapes: [2] vs. [3]
+
+```python
+>>> raise ValueError("Incompatible shapes: [2] vs. [4]")
+Traceback (most recent call last):
+ValueError: Incompatible shapes: [2] vs. [4]
+```
+````
+"""
+    assert unreproduced(page, "page.md") == [
+        "page.md:1: no executed example prints 'Incompatible shapes: [2] vs. [3]'"
+    ]
+    assert unreproduced(page.replace("[3]", "[4]"), "page.md") == []
