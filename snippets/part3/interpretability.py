@@ -157,8 +157,21 @@ def saliency_map(model: keras.Model, images: Any, classes: Any) -> np.ndarray:
 
 
 def feature_model(model: keras.Model, layer_name: str = LAST_CONV) -> keras.Model:
-    """A Functional model from `model`'s input to ``[layer output, model output]``."""
-    return keras.Model(model.input, [model.get_layer(layer_name).output, model.output])
+    """A Functional model from `model`'s input to ``[layer output, model output]``.
+
+    A `Sequential` model's ``input`` and ``output`` raise even once it is built, so for one
+    the graph is built anew: its layers, the same objects with the same weights, are called
+    in order on a new `keras.Input`, keeping the output of `layer_name` on the way.
+    """
+    target = model.get_layer(layer_name)
+    if not isinstance(model, keras.Sequential):
+        return keras.Model(model.input, [target.output, model.output])
+    inputs = x = keras.Input(batch_shape=model.inputs[0].shape)
+    for layer in model.layers:
+        x = layer(x)
+        if layer is target:
+            features = x
+    return keras.Model(inputs, [features, x])
 
 
 def class_activation_map(
