@@ -32,7 +32,6 @@ extensions = [
     "tfhandbook.book.sphinxext.status_page",
     "tfhandbook.book.sphinxext.course_differences",
     "tfhandbook.book.sphinxext.sitemap",
-    "tfhandbook.book.sphinxext.page_speed",
     "tfhandbook.book.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",
     "notfound.extension",

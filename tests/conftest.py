@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tfhandbook.settings import HTML_BUILD_FLAGS, NO_CHROMIUM, find_chromium
+from tfhandbook.book.site_speed import build_command
+from tfhandbook.settings import NO_CHROMIUM, find_chromium
 from tfhandbook.tools.serving import served
 
 if TYPE_CHECKING:
@@ -64,9 +64,8 @@ def handbook_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if site := os.environ.get("TFHANDBOOK_SITE"):
         return Path(site)
     out = tmp_path_factory.mktemp("site")
-    command = [sys.executable, "-m", "sphinx", "-q", *HTML_BUILD_FLAGS]
     build = subprocess.run(
-        [*command, "-d", str(out / ".doctrees"), str(ROOT / "docs"), str(out)],
+        [*build_command(ROOT / "docs", out), "-q", "-d", str(out / ".doctrees")],
         capture_output=True,
         text=True,
         check=False,

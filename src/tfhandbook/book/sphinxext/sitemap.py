@@ -3,6 +3,11 @@
 Written from the environment's list of documents when the build finishes, so an
 incremental build (one page changed) still lists every page. ``html_baseurl`` gives the
 hosted address.
+
+Not ``sphinx-sitemap`` (2.9.0, the latest release): it lists the pages it saw written in
+this build (it collects them in ``html-page-context``), so after an incremental build the
+sitemap holds only the changed pages and the indexes (its open issue
+jdillard/sphinx-sitemap#13; checked: a tiny book of three pages, one page edited, lists two).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-extensions = ["myst_parser", "tfhandbook.book.sphinxext.page_speed"]
+extensions = ["myst_parser"]
 html_theme = "sphinx_book_theme"
 html_static_path = ["_static"]
 html_css_files = ["first.css", "second.css", "nested/third.css", ("print.css", {"media": "print"})]
