@@ -31,6 +31,7 @@ extensions = [
     "tfhandbook.book.sphinxext.notebook_download",
     "tfhandbook.book.sphinxext.status_page",
     "tfhandbook.book.sphinxext.course_differences",
+    "tfhandbook.book.sphinxext.problems",  # {problem} and the error index
     "tfhandbook.book.sphinxext.sitemap",
     "tfhandbook.book.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",

@@ -95,3 +95,9 @@ def test_an_unknown_directive_names_the_line_of_its_fence_in_a_container() -> No
     text = "````{note}\nText.\n\n```{mermaid}\na-->b\n```\n````\n"
     with pytest.raises(UnknownDirective, match=r"page.md:4: no rule for the \{mermaid\}"):
         read_text(text, "page.md")
+
+
+def test_a_quoted_option_is_a_yaml_string_as_myst_reads_it() -> None:
+    text = "````{problem} A title\n:message: \"'Mean' object has no attribute\"\nText.\n````\n"
+    (problem,) = walk(read_text(text, "page.md"))
+    assert problem.options["message"] == "'Mean' object has no attribute"

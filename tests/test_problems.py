@@ -99,3 +99,13 @@ ValueError: Incompatible shapes: [2] vs. [4]
         "page.md:1: no executed example prints 'Incompatible shapes: [2] vs. [3]'"
     ]
     assert unreproduced(page.replace("[3]", "[4]"), "page.md") == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT / "docs")))
+def test_every_problem_fence_is_read_as_a_problem(page: Path) -> None:
+    """A backtick in the title of a backtick fence makes it no fence at all (CommonMark):
+    the problem would vanish from the page and from these checks without a word."""
+    text = page.read_text(encoding="utf-8")
+    opened = re.findall(r"^\s*(?:`{3,}|~{3,}|:{3,})\{problem\}", text, flags=re.MULTILINE)
+    read = [block for block in walk(read_text(text, str(page))) if block.name == "problem"]
+    assert len(read) == len(opened), f"{page}: a {{problem}} title holds a backtick?"

@@ -5,6 +5,7 @@ The site is the real book, built once per run (see the ``handbook_site`` fixture
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -12,6 +13,9 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from sphinx.search.en import SearchEnglish
+
+from tfhandbook.book.chapters import read_chapter, walk
 
 # The fixture builds the whole site, the longest single task in the suite: start it first.
 pytestmark = pytest.mark.long_running
@@ -179,3 +183,61 @@ def test_the_sitemap_lists_every_chapter(handbook_site: Path) -> None:
     sitemap = (handbook_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "custom-models/custom-losses.html" in sitemap
     assert json.dumps(sitemap)  # well-formed text
+
+
+def _problem_messages(page: Path) -> list[str]:
+    """The current and old messages of every ``{problem}`` in `page`."""
+    found = []
+    for problem in walk(read_chapter(page)):
+        if problem.name != "problem":
+            continue
+        found += [problem.options["message"]] if "message" in problem.options else []
+        old = problem.options.get("old-message")
+        found += [old.split(":", 1)[1].strip()] if old else []
+    return found
+
+
+def _chapters() -> list[Path]:
+    docs = Path(__file__).parents[1] / "docs"
+    return sorted(page for part in PARTS for page in (docs / part).glob("*.md"))
+
+
+def test_the_error_index_lists_every_message(handbook_site: Path) -> None:
+    page = (handbook_site / "appendix" / "error-index.html").read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+    missing = [
+        (chapter.name, message)
+        for chapter in _chapters()
+        for message in _problem_messages(chapter)
+        if " ".join(message.split()) not in text
+    ]
+    assert missing == []
+
+
+def test_a_pasted_message_finds_its_chapter_in_the_books_search(handbook_site: Path) -> None:
+    """As the search page does: every word of the query (stop words and numbers left
+    out, stemmed) must be in a page for the page to be found."""
+    index_text = (handbook_site / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(index_text[index_text.index("(") + 1 : index_text.rindex(")")])
+    docnames = index["docnames"]
+    language = SearchEnglish({})
+
+    def pages_with(word: str) -> set[str]:
+        found = set()
+        for table in (index["terms"], index["titleterms"]):
+            hits = table.get(language.stem(word.lower()), [])
+            found |= {docnames[hit] for hit in ([hits] if isinstance(hits, int) else hits)}
+        return found
+
+    unfound = []
+    for chapter in _chapters():
+        docname = chapter.relative_to(chapter.parents[1]).with_suffix("").as_posix()
+        for message in _problem_messages(chapter):
+            words = [
+                word
+                for word in language.split(message)
+                if word.lower() not in language.stopwords and not word.isdigit()
+            ]
+            if not all(docname in pages_with(word) for word in words):
+                unfound.append((docname, message))
+    assert unfound == []

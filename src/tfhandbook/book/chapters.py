@@ -244,6 +244,8 @@ def _options(content: str, where: str) -> tuple[dict[str, str], str, int]:
     options: dict[str, str] = {}
     count = 0
     while count < len(lines) and (match := _OPTION.match(lines[count].rstrip("\n"))):
-        options[match.group("key")] = match.group("value")
+        value = match.group("value")
+        # A value in quotes is a YAML string to MyST (as when it starts with a quote).
+        options[match.group("key")] = str(yaml.safe_load(value)) if value[:1] in "'\"" else value
         count += 1
     return options, "".join(lines[count:]), count
