@@ -168,7 +168,7 @@ def content_loss(outputs: dict, content_features: dict) -> tf.Tensor:
 
 
 def total_variation_loss(image: tf.Tensor) -> tf.Tensor:
-    """`tf.image.total_variation` per pixel value: the mean absolute neighbour difference."""
+    """`tf.image.total_variation` per pixel value: mean vertical plus mean horizontal step."""
     image = tf.convert_to_tensor(image)  # total_variation itself does not convert NumPy
     values = tf.cast(tf.reduce_prod(tf.shape(image)[1:]), image.dtype)
     return tf.reduce_mean(tf.image.total_variation(image)) / values
@@ -187,8 +187,8 @@ def make_style_transfer_step(
 ):
     """A compiled step that moves `image` one optimizer step down the total loss.
 
-    The targets are computed once, outside the step. The tape watches the image only, so it
-    records no gradient work for the extractor's variables. After the update the image is
+    The targets are computed once, outside the step. The tape watches the image only, and the
+    gradient is taken for the image alone. After the update the image is
     clipped back into [0, 1] with `assign`. The step returns the three loss terms.
     """
     style_outputs = extractor(style)
