@@ -146,6 +146,51 @@ def test_an_incremental_build_gives_the_same_site(app, site: Path) -> None:
     assert {name: read(site, name) for name in pages} == pages
 
 
+def pages_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The site paths of the pages :func:`lighten_page` is given from now on."""
+    read_pages: list[str] = []
+    lighten = site_speed.lighten_page
+
+    def counting(html: str, path: str, *args, **kwargs) -> str:
+        read_pages.append(path)
+        return lighten(html, path, *args, **kwargs)
+
+    monkeypatch.setattr(site_speed, "lighten_page", counting)
+    return read_pages
+
+
+@pytest.mark.sphinx("html", testroot="site-speed")
+def test_a_rerun_parses_only_the_pages_changed_since(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_pages = pages_read(monkeypatch)
+    lighten_site(site)
+    assert read_pages == [], "nothing changed since the last run"
+    with (site / "index.html").open("a", encoding="utf-8") as page:
+        page.write("<!-- rewritten by an incremental build -->\n")
+    lighten_site(site)
+    assert read_pages == ["index.html"]
+
+
+@pytest.mark.sphinx("html", testroot="site-speed")
+def test_new_rules_or_an_unreadable_record_parse_every_page_again(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = digests(site)
+    pages = sorted(path.relative_to(site).as_posix() for path in site_speed.html_pages(site))
+    read_pages = pages_read(monkeypatch)
+    monkeypatch.setattr(site_speed, "_rules", lambda: "the rules of a newer release")
+    lighten_site(site)
+    assert sorted(read_pages) == pages
+    monkeypatch.undo()
+    lighten_site(site)  # the record of today's rules again
+    read_pages = pages_read(monkeypatch)
+    (site / site_speed.RECORD).write_text("{ not json", encoding="utf-8")
+    lighten_site(site)
+    assert sorted(read_pages) == pages
+    assert digests(site) == before, "the same site, whatever the record said"
+
+
 @pytest.mark.sphinx("html", testroot="site-speed")
 def test_a_page_the_build_left_alone_gets_the_bundles_new_rules(site: Path) -> None:
     (bundle,) = (link for link in stylesheets(read(site, "index.html")) if "bundle-" in link)

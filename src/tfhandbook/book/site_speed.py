@@ -36,7 +36,10 @@ This module is the only one that knows the theme's files and formats (where its
 stylesheets, scripts and fonts are, how it writes an icon rule, where a page's article is),
 so it runs only on the theme releases it was written for (:data:`KNOWN_THEMES`) and stops
 with a message naming the difference on any other. Every step is idempotent: running it
-again, or after an incremental build rewrote only some pages, gives the same site.
+again, or after an incremental build rewrote only some pages, gives the same site. A record
+of what it wrote (:data:`RECORD`) lets it skip the pages and fonts it has already lightened
+and nobody has changed since, so a rebuild after editing one chapter parses one page, not
+all of them.
 """
 
 from __future__ import annotations
@@ -97,6 +100,9 @@ _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)")
 _NOT_RELATIVE = re.compile(r"^([a-z]+:|/|#)", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']([^"')]+)["']\s*\)?\s*;""")
+#: What the last run wrote, beside Sphinx's own ``.buildinfo``: each page's and font's digest,
+#: the bundles' digests and this module's, so the next run can tell what is still as it left it.
+RECORD = ".site-speed.json"
 #: The first line of a bundle: the stylesheets it concatenates, so a later run (after an
 #: incremental build rewrote only some pages) can write it again from its members.
 _BUNDLE_HEADER = re.compile(r"\A/\* bundle: (\[.*?\]) \*/\n")
@@ -473,6 +479,41 @@ def lighten_page(
     return html
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Record:
+    """What a run left in the site, read back by the next one (see :data:`RECORD`)."""
+
+    rules: str = ""  # this module's digest: new rules make every earlier result stale
+    bundles: dict[str, str] | None = None
+    pages: dict[str, str] | None = None
+    fonts: dict[str, str] | None = None
+
+    @classmethod
+    def read(cls, site: Path) -> Record:
+        """The record in `site`, or an empty one if there is none or it is unreadable."""
+        try:
+            fields = json.loads((site / RECORD).read_text(encoding="utf-8"))
+            return cls(**{name: fields[name] for name in ("rules", "bundles", "pages", "fonts")})
+        except (OSError, ValueError, TypeError, KeyError):
+            return cls()
+
+    def write(self, site: Path) -> None:
+        text = json.dumps(self.__dict__, indent=1, sort_keys=True)
+        (site / RECORD).write_text(text + "\n", encoding="utf-8")
+
+
+def _font_digest(font_file: Path, glyphs: set[int]) -> str:
+    return _digest(font_file.read_bytes() + repr(sorted(glyphs)).encode())
+
+
+def _rules() -> str:
+    return _digest(Path(__file__).read_bytes())
+
+
 def html_pages(site: Path) -> list[Path]:
     """The site's pages (not the HTML files the extensions keep in ``_static``)."""
     return sorted(path for path in site.rglob("*.html") if "_static" not in path.parts)
@@ -493,14 +534,25 @@ def lighten_site(site: Path) -> str:
 
     bundles = Bundles(site)
     digests = bundles.rewrite_existing()
+    last = Record.read(site)
+    # A page the last run wrote is still lightened if nobody has changed it since and the
+    # bundles its links name have the same digests (their URLs carry them).
+    done = last.pages if last.rules == _rules() and last.bundles == digests else None
+    record = Record(rules=_rules(), pages={}, fonts={})
     rewritten = 0
     for file in html_pages(site):
         path = file.relative_to(site).as_posix()
-        html = file.read_text(encoding="utf-8")
-        lightened = lighten_page(html, path, bundles.bundleable, bundles.bundle, digests)
-        if lightened != html:
+        html = file.read_bytes()
+        if done and done.get(path) == _digest(html):
+            record.pages[path] = done[path]
+            continue
+        text = html.decode("utf-8")
+        lightened = lighten_page(text, path, bundles.bundleable, bundles.bundle, digests)
+        if lightened != text:
             file.write_text(lightened, encoding="utf-8")
             rewritten += 1
+        record.pages[path] = _digest(lightened.encode("utf-8"))
+    record.bundles = dict(bundles.written.values())
 
     static = site / "_static"
     glyphs = set().union(
@@ -509,8 +561,17 @@ def lighten_site(site: Path) -> str:
     fonts = sorted((site / ICON_FONTS).glob("*.woff2"))
     before = sum(font.stat().st_size for font in fonts)
     for font_file in fonts:
+        path = font_file.relative_to(site).as_posix()
+        # The font as the last run subset it, for the same glyphs, needs no second pass
+        # (fontTools takes a good part of a second); Sphinx copying the theme's full font
+        # back changes its digest.
+        if last.fonts and last.fonts.get(path) == _font_digest(font_file, glyphs):
+            record.fonts[path] = last.fonts[path]
+            continue
         subset_font(font_file, glyphs)
+        record.fonts[path] = _font_digest(font_file, glyphs)
     after = sum(font.stat().st_size for font in fonts)
+    record.write(site)
     return (
         f"site_speed: {rewritten} pages lightened, {len(bundles.written)} stylesheet bundles, "
         f"icon fonts {before // 1024} KB -> {after // 1024} KB"
