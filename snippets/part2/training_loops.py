@@ -291,6 +291,11 @@ def plot_training_curves() -> Any:
     from matplotlib.ticker import MaxNLocator
 
     _, history = early_stopping_run()
+    # What the chapter says the figure shows: the training loss falls at every epoch, and
+    # no validation loss after the best epoch beats the best one.
+    loss, val_loss = np.array(history["loss"]), np.array(history["val_loss"])
+    assert np.all(np.diff(loss) < 0), loss
+    assert np.all(val_loss[history["best_epoch"] + 1 :] >= val_loss[history["best_epoch"]])
     epochs = np.arange(1, len(history["loss"]) + 1)
     best = history["best_epoch"] + 1
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.8))
