@@ -12,6 +12,14 @@ from tfhandbook.book.chapters import read_text, walk
 
 ROOT = Path(__file__).parents[1]
 PAGES = sorted(page for page in (ROOT / "docs").rglob("*.md") if "_build" not in page.parts)
+#: The chapters: every page of a part but its map.
+CHAPTERS = [
+    page
+    for page in PAGES
+    if page.parent.name not in ("docs", "appendix") and page.name != "index.md"
+]
+#: Problems readers report per chapter, and in the book, at the least (issue 17).
+PROBLEMS_PER_CHAPTER, PROBLEMS_IN_ALL = 4, 80
 
 
 def text(html: str) -> str:
@@ -115,3 +123,28 @@ def test_every_problem_fence_is_read_as_a_problem(page: Path) -> None:
     ]
     read = [block for block in blocks if block.name == "problem"]
     assert len(read) == len(opened), f"{page}: a {{problem}} title holds a backtick?"
+
+
+def test_every_chapter_ends_its_teaching_with_its_problems() -> None:
+    """Each chapter has a *When it goes wrong* section, after *Under the hood* and before
+    *Coming from the course*, with its problems in it."""
+    counts, misplaced = {}, []
+    for page in CHAPTERS:
+        text = page.read_text(encoding="utf-8")
+        headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+        name = str(page.relative_to(ROOT / "docs"))
+        if "When it goes wrong" not in headings:
+            misplaced.append(f"{name}: no 'When it goes wrong' section")
+            continue
+        where = headings.index("When it goes wrong")
+        if "Coming from the course" in headings[:where] or "Under the hood" in headings[where:]:
+            misplaced.append(f"{name}: 'When it goes wrong' not between the hood and the course")
+        section = text.split("\n## When it goes wrong\n", 1)[1].split("\n## ", 1)[0]
+        problems = [block for block in walk(read_text(text, name)) if block.name == "problem"]
+        counts[name] = len(problems)
+        outside = [block.line for block in problems if block.content not in section]
+        misplaced += [f"{name}:{line}: a problem outside the section" for line in outside]
+    short = {name: count for name, count in counts.items() if count < PROBLEMS_PER_CHAPTER}
+    assert misplaced == []
+    assert short == {}, f"fewer than {PROBLEMS_PER_CHAPTER} problems"
+    assert sum(counts.values()) >= PROBLEMS_IN_ALL, counts
