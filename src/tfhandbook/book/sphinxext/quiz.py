@@ -28,6 +28,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -87,6 +88,7 @@ class QuizDirective(SphinxDirective):
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         html = (
             f'<div class="tfh-quiz" data-quiz="{bank.quiz}">'
+            f'<p class="tfh-quiz-rules">{escape(rules(bank))}</p>'
             f'<p class="tfh-quiz-notice">{NOTICE}</p>'
             f'<script type="application/json" class="tfh-quiz-data">{payload}</script>'
             f'<div class="tfh-quiz-body"><noscript>The quiz needs JavaScript; take it in the '
@@ -96,6 +98,40 @@ class QuizDirective(SphinxDirective):
         used = sorted({question.type for question in bank.questions})
         # The page's html-page-context adds the renderers of these types (_add_renderers).
         return [nodes.raw("", html, format="html", tfh_quiz_types=used)]
+
+
+def rules(bank: Bank) -> str:
+    """The quiz's rules, read from its bank, for the reader before the first attempt: how
+    many questions an attempt draws from how many, how many run code, the attempts, the
+    pass mark and how points decline."""
+    runs_code = [[REGISTRY[q.type].runs_code for q in pool.questions] for pool in bank.pools]
+    coding = sum(pool.draw for pool, code in zip(bank.pools, runs_code, strict=True) if all(code))
+    mixed = any(any(code) and not all(code) for code in runs_code)
+    text = f"Each attempt draws {bank.draw_total} questions at random from a bank of "
+    text += f"{len(bank.questions)}"
+    if mixed:
+        text += "; some may be coding questions, graded in your terminal"
+    elif coding:
+        text += f"; {_count(coding, 'is a coding question', 'are coding questions')}"
+        text += ", graded in your terminal"
+    text += f". You have {_count(bank.attempts, 'attempt', 'attempts')}; an attempt passes "
+    text += f"with {bank.pass_mark:.0%} of its questions right"
+    if bank.attempts > 1:
+        weights = [f"{max(0.0, 1 - ATTEMPT_DECAY * n):g}" for n in range(bank.attempts)]
+        numbers = [str(n + 1) for n in range(bank.attempts)]
+        text += (
+            f". Its points are the share right times {_listed(weights)} on attempts "
+            f"{_listed(numbers)}, and the quiz keeps your best"
+        )
+    return text + ". Answers and explanations appear after a pass or your last attempt."
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"one {one}" if number == 1 else f"{number} {many}"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def quiz_data(bank: Bank) -> dict[str, Any]:
