@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tfhandbook.book.chapters import read_text, walk
+from tfhandbook.book.sphinxext.problems import OLD_MESSAGE
 
 ROOT = Path(__file__).parents[1]
 PAGES = sorted(page for page in (ROOT / "docs").rglob("*.md") if "_build" not in page.parts)
@@ -148,3 +149,23 @@ def test_every_chapter_ends_its_teaching_with_its_problems() -> None:
     assert misplaced == []
     assert short == {}, f"fewer than {PROBLEMS_PER_CHAPTER} problems"
     assert sum(counts.values()) >= PROBLEMS_IN_ALL, counts
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT / "docs")))
+def test_every_old_wording_names_the_release_that_printed_it(page: Path) -> None:
+    """The build refuses an unlabelled old wording; this says so without a build."""
+    text = page.read_text(encoding="utf-8")
+    unlabelled = [
+        f"{page}:{block.line}: {block.options['old-message']!r}"
+        for block in walk(read_text(text, str(page)))
+        if block.name == "problem"
+        and "old-message" in block.options
+        and not OLD_MESSAGE.match(block.options["old-message"].strip())
+    ]
+    assert unlabelled == []
+
+
+def test_an_old_wording_may_name_a_range_of_releases() -> None:
+    for label in ("Keras 2.15", "tf.keras 2.4 to 2.15", "tf.keras 2.6 and earlier", "TF 1.x"):
+        assert OLD_MESSAGE.match(f"{label}: No such layer").group("release") == label
+    assert not OLD_MESSAGE.match("older Keras: No such layer")

@@ -35,7 +35,8 @@ from tfhandbook.book.sphinxext.course_differences import reading_order
 
 #: An old wording's label: the release that printed it, before the colon.
 OLD_MESSAGE = re.compile(
-    r"^(?P<release>(?:Keras|tf\.keras|TensorFlow|TF|tf_keras) [\w.x*-]+(?: to [\w.x*-]+)?)"
+    r"^(?P<release>(?:Keras|tf\.keras|TensorFlow|TF|tf_keras) [\w.x*-]+"
+    r"(?: to [\w.x*-]+| and earlier| and later)?)"
     r":\s*(?P<text>\S.*)$"
 )
 
