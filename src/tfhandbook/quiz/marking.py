@@ -24,6 +24,7 @@ __all__ = [
     "accepted_interval",
     "answer_digests",
     "attempt_score",
+    "attempt_weight",
     "best_score",
     "digest",
     "is_correct",
@@ -47,13 +48,17 @@ def answer_digests(variant: Variant, salt: str) -> list[str]:
     return [digest(salt, variant.key, answer) for answer in accepted]
 
 
+def attempt_weight(attempt_number: int) -> float:
+    """What attempt `attempt_number` (from 1) is worth: 1.0, 0.8, 0.6, ..., never below 0."""
+    return max(0.0, 1.0 - ATTEMPT_DECAY * (attempt_number - 1))
+
+
 def attempt_score(correct: Iterable[bool], attempt_number: int) -> float:
-    """The fraction right, weighted down for later attempts (1.0, 0.8, 0.6, ...)."""
+    """The fraction right, weighted down for later attempts (:func:`attempt_weight`)."""
     results = list(correct)
     if not results:
         return 0.0
-    weight = max(0.0, 1.0 - ATTEMPT_DECAY * (attempt_number - 1))
-    return weight * sum(results) / len(results)
+    return attempt_weight(attempt_number) * sum(results) / len(results)
 
 
 def best_score(scores: Iterable[float]) -> float:

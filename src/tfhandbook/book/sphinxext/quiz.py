@@ -38,7 +38,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from tfhandbook.quiz.bank import Bank, BankError, bank_path_for, load_bank
-from tfhandbook.quiz.marking import ATTEMPT_DECAY, answer_digests
+from tfhandbook.quiz.marking import ATTEMPT_DECAY, answer_digests, attempt_weight
 from tfhandbook.quiz.session import QuizError, part_bank
 from tfhandbook.quiz.types import REGISTRY
 from tfhandbook.quiz.types.numeric import accept_key
@@ -117,8 +117,8 @@ def rules(bank: Bank) -> str:
     text += f". You have {_count(bank.attempts, 'attempt', 'attempts')}; an attempt passes "
     text += f"with {bank.pass_mark:.0%} of its questions right"
     if bank.attempts > 1:
-        weights = [f"{max(0.0, 1 - ATTEMPT_DECAY * n):g}" for n in range(bank.attempts)]
-        numbers = [str(n + 1) for n in range(bank.attempts)]
+        numbers = [str(n) for n in range(1, bank.attempts + 1)]
+        weights = [f"{attempt_weight(int(n)):g}" for n in numbers]
         text += (
             f". Its points are the share right times {_listed(weights)} on attempts "
             f"{_listed(numbers)}, and the quiz keeps your best"
