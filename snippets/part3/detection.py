@@ -187,9 +187,10 @@ def encode_grid_targets(
 ) -> np.ndarray:
     """Per-cell training targets ``(n, grid, grid, 6)``: objectness, class, 4 box offsets.
 
-    A cell is responsible for a digit when the cell's centre lies inside the digit's box
-    (and, for a box too thin to hold any centre, the cell holding the box's centre). Cells
-    responsible for nothing have objectness 0; their class and offsets are ignored.
+    A cell is responsible for a digit when the cell's centre lies inside the digit's box.
+    The test is per axis: a box too narrow (or too flat) to span any column's (row's) centre
+    takes the column (row) that holds its own centre. Cells responsible for nothing have
+    objectness 0; their class and offsets are ignored.
 
     >>> labels = np.array([[7, -1]])
     >>> boxes = np.array([[[0.1, 0.1, 0.45, 0.3], [0, 0, 0, 0]]])
@@ -201,6 +202,15 @@ def encode_grid_targets(
            [0., 0., 0., 0.]], dtype=float32)
     >>> targets[0, 0, 0, 1], targets[0, 1, 0, 1]
     (np.float32(7.0), np.float32(7.0))
+
+    A tall stroke narrower than a cell keeps every row it spans, in one column:
+
+    >>> thin = np.array([[[0.1, 0.3, 0.9, 0.32], [0, 0, 0, 0]]])
+    >>> encode_grid_targets(labels, thin, grid_size=4)[0, :, :, 0]
+    array([[0., 1., 0., 0.],
+           [0., 1., 0., 0.],
+           [0., 1., 0., 0.],
+           [0., 1., 0., 0.]], dtype=float32)
     """
     anchors = grid_anchors(grid_size, anchor_size)
     centres = (np.arange(grid_size) + 0.5) / grid_size
