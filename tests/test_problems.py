@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import doctest
+import html
 import re
 from pathlib import Path
 
 import pytest
 
 from tfhandbook.book.chapters import read_text, walk
-from tfhandbook.book.sphinxext.problems import OLD_MESSAGE
+from tfhandbook.book.sphinxext.problems import OLD_MESSAGE, wordings
 
 ROOT = Path(__file__).parents[1]
 PAGES = sorted(page for page in (ROOT / "docs").rglob("*.md") if "_build" not in page.parts)
@@ -56,6 +57,40 @@ def test_the_error_index_links_every_message_old_and_new_to_its_problem(app) -> 
     assert "Silent failures Training does nothing → Training does nothing (A chapter)" in page
 
 
+@pytest.mark.sphinx("html", testroot="problems")
+def test_a_problem_may_give_several_messages_and_old_wordings(app) -> None:
+    app.build()
+    box = html.unescape(text((app.outdir / "part" / "chapter.html").read_text(encoding="utf-8")))
+    assert 'Message: Input 0 of layer "dense" is incompatible with the layer' in box
+    assert "Message: expected axis -1 of input shape to have value 3" in box
+    assert "Keras 2.2 printed: Error when checking input" in box
+    assert "tf.keras 2.4 to 2.15 printed: Input 0 of layer dense is incompatible" in box
+    index = (app.outdir / "errors.html").read_text(encoding="utf-8")
+    assert index.count('href="part/chapter.html#problem-two-messages-and-two-old-wordings"') == 4
+    assert "A silent failure" not in box.split("Two messages and two old wordings")[1]
+
+
+def test_several_messages_are_each_checked() -> None:
+    page = """\
+````{problem} A shape mismatch
+---
+message: |
+  Incompatible shapes: [2] vs. [4]
+  expected axis -1 to have value 3
+---
+
+```python
+>>> raise ValueError("Incompatible shapes: [2] vs. [4]")
+Traceback (most recent call last):
+ValueError: Incompatible shapes: [2] vs. [4]
+```
+````
+"""
+    assert unreproduced(page, "page.md") == [
+        "page.md:1: no executed example prints 'expected axis -1 to have value 3'"
+    ]
+
+
 @pytest.mark.sphinx("html", testroot="problems", freshenv=True)
 def test_an_old_message_without_its_release_is_refused_naming_file_and_line(app) -> None:
     app.build()
@@ -69,20 +104,21 @@ def _normalised(text: str) -> str:
 
 
 def unreproduced(text: str, name: str) -> list[str]:
-    """Each problem of MyST `text` whose `:message:` no executed example in it prints."""
+    """Each message of MyST `text`'s problems that no executed example in its problem prints."""
     missing = []
     for problem in walk(read_text(text, name)):
-        message = problem.options.get("message") if problem.name == "problem" else None
-        if not message:
-            continue
+        messages = wordings(problem.options.get("message")) if problem.name == "problem" else []
         shown = [
             example.want + (example.exc_msg or "")
             for block in walk(list(problem.children))
             if block.kind == "python" and block.content.startswith(">>>")
             for example in doctest.DocTestParser().get_examples(block.content)
         ]
-        if not any(_normalised(message) in _normalised(want) for want in shown):
-            missing.append(f"{name}:{problem.line}: no executed example prints {message!r}")
+        missing += [
+            f"{name}:{problem.line}: no executed example prints {message!r}"
+            for message in messages
+            if not any(_normalised(message) in _normalised(want) for want in shown)
+        ]
     return missing
 
 
@@ -156,11 +192,11 @@ def test_every_old_wording_names_the_release_that_printed_it(page: Path) -> None
     """The build refuses an unlabelled old wording; this says so without a build."""
     text = page.read_text(encoding="utf-8")
     unlabelled = [
-        f"{page}:{block.line}: {block.options['old-message']!r}"
+        f"{page}:{block.line}: {wording!r}"
         for block in walk(read_text(text, str(page)))
         if block.name == "problem"
-        and "old-message" in block.options
-        and not OLD_MESSAGE.match(block.options["old-message"].strip())
+        for wording in wordings(block.options.get("old-message"))
+        if not OLD_MESSAGE.match(wording)
     ]
     assert unlabelled == []
 

@@ -16,6 +16,7 @@ import pytest
 from sphinx.search.en import SearchEnglish
 
 from tfhandbook.book.chapters import read_chapter, walk
+from tfhandbook.book.sphinxext.problems import OLD_MESSAGE, wordings
 
 # The fixture builds the whole site, the longest single task in the suite: start it first.
 pytestmark = pytest.mark.long_running
@@ -191,9 +192,9 @@ def _problem_messages(page: Path) -> list[str]:
     for problem in walk(read_chapter(page)):
         if problem.name != "problem":
             continue
-        found += [problem.options["message"]] if "message" in problem.options else []
-        old = problem.options.get("old-message")
-        found += [old.split(":", 1)[1].strip()] if old else []
+        found += wordings(problem.options.get("message"))
+        old = wordings(problem.options.get("old-message"))
+        found += [OLD_MESSAGE.match(wording).group("text") for wording in old]
     return found
 
 

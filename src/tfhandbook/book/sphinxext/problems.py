@@ -15,9 +15,11 @@ A chapter's *When it goes wrong* section holds its problems::
 example inside the problem shows it in its expected output, so a message that changes with a
 new release fails the tests instead of going stale here. ``:old-message:`` is a wording an
 older release printed, which readers still paste into search boxes: the release, a colon,
-the text. A problem without a message is a silent failure (training that does nothing, a
-loss that turns NaN): its title names the symptom. ``:reported:`` lists, separated by
-spaces, public reports of the problem.
+the text. A problem that prints more than one message, or whose old wordings differ by
+release, gives one per line: the options go in a ``---`` YAML block, with ``message: |``
+or ``old-message: |`` and the wordings indented below it. A problem without a message is
+a silent failure (training that does nothing, a loss that turns NaN): its title names the
+symptom. ``:reported:`` lists, separated by spaces, public reports of the problem.
 """
 
 from __future__ import annotations
@@ -45,12 +47,18 @@ class error_index(nodes.General, nodes.Element):  # docutils names nodes in lowe
     """Placeholder, replaced by the index when the page is resolved."""
 
 
+def wordings(value: str | None) -> list[str]:
+    """An option's messages: one per non-blank line."""
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
 def _old_message(argument: str) -> str:
-    if not OLD_MESSAGE.match(argument.strip()):
-        raise ValueError(
-            "write the release that printed it, a colon, then the text, "
-            "e.g. 'Keras 2.15: Early stopping conditioned on ...'"
-        )
+    for wording in wordings(argument):
+        if not OLD_MESSAGE.match(wording):
+            raise ValueError(
+                f"{wording!r}: write the release that printed it, a colon, then the text, "
+                "e.g. 'Keras 2.15: Early stopping conditioned on ...'"
+            )
     return argument.strip()
 
 
@@ -71,15 +79,15 @@ class ProblemDirective(SphinxDirective):
         ids = [_unique_id(self.state.document, "problem-" + nodes.make_id(title))]
         box = nodes.container(classes=["problem"], ids=ids)
         box += nodes.rubric("", "", *self.parse_inline(title)[0], classes=["problem-title"])
-        message = self.options.get("message")
-        old = OLD_MESSAGE.match(self.options.get("old-message", ""))
-        if message:
+        messages = wordings(self.options.get("message"))
+        old = [OLD_MESSAGE.match(w).groupdict() for w in wordings(self.options.get("old-message"))]
+        for message in messages:
             box += _labelled("Message:", nodes.literal(message, message))
-        else:
+        if not messages:
             box += nodes.paragraph("", "", nodes.emphasis("", "A silent failure: no message."))
-        if old:
-            label = f"{old.group('release')} printed:"
-            box += _labelled(label, nodes.literal(old.group("text"), old.group("text")))
+        for wording in old:
+            label = f"{wording['release']} printed:"
+            box += _labelled(label, nodes.literal(wording["text"], wording["text"]))
         box += self.parse_content_to_nodes(allow_section_headings=False)
         reported = self.options.get("reported", "").split()
         if reported:
@@ -89,8 +97,8 @@ class ProblemDirective(SphinxDirective):
             {
                 "title": title,
                 "id": ids[0],
-                "message": message,
-                "old": old.groupdict() if old else None,
+                "messages": messages,
+                "old": old,
             }
         )
         return [box]
@@ -156,12 +164,11 @@ def _parts(app: Sphinx, page: str) -> list[nodes.Node]:
         silent = nodes.bullet_list()
         for chapter, problem in problems:
             link = _link(app, page, chapter, problem)
-            if problem["message"]:
-                messages += _entry(nodes.literal(problem["message"], problem["message"]), link)
-            else:
+            for message in problem["messages"]:
+                messages += _entry(nodes.literal(message, message), link)
+            if not problem["messages"]:
                 silent += _entry(nodes.Text(problem["title"]), link)
-            if problem["old"]:
-                old = problem["old"]
+            for old in problem["old"]:
                 label = nodes.Text(f" ({old['release']})")
                 messages += _entry(nodes.literal(old["text"], old["text"]), link, label)
         if messages.children:
@@ -218,4 +225,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _outdated)
     app.connect("doctree-resolved", _index)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "2",
+        # What a problem records changed (several messages per problem): a saved environment
+        # holding the old records is read again, not reused.
+        "env_version": 2,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
