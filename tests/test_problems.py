@@ -96,7 +96,8 @@ def test_an_old_message_without_its_release_is_refused_naming_file_and_line(app)
     app.build()
     warnings = app.warning.getvalue()
     assert re.search(r"bad\.md:4: .*write the release that printed it", warnings), warnings
-    assert warnings.count("WARNING") == 1
+    assert re.search(r"bad\.md:9: .*holds one line only; .* YAML block", warnings), warnings
+    assert warnings.count("WARNING") == 2
 
 
 def _normalised(text: str) -> str:

@@ -52,7 +52,19 @@ def wordings(value: str | None) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+def _one_line_each(argument: str | None) -> str:
+    """A message option, refused when empty: a ``:key: |`` line gives MyST an empty value,
+    since the wordings indented below it are not option lines."""
+    if not (argument or "").strip(" |>-\n"):
+        raise ValueError(
+            "no message: a ':key:' line holds one line only; for several messages, put "
+            "the options in a --- YAML block (message: | and the wordings indented below)"
+        )
+    return argument.strip()
+
+
 def _old_message(argument: str) -> str:
+    _one_line_each(argument)
     for wording in wordings(argument):
         if not OLD_MESSAGE.match(wording):
             raise ValueError(
@@ -69,7 +81,7 @@ class ProblemDirective(SphinxDirective):
     final_argument_whitespace = True
     has_content = True
     option_spec: ClassVar = {
-        "message": directives.unchanged_required,
+        "message": _one_line_each,
         "old-message": _old_message,
         "reported": directives.unchanged_required,
     }
