@@ -85,6 +85,30 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def notebooks(session: nox.Session) -> None:
+    """Run every chapter's notebook in a fresh offline environment holding only the wheel."""
+    install(session, "bench")
+    scratch = Path(session.create_tmp()).absolute()
+    wheelhouse = scratch / "wheelhouse"
+    # The one step that reaches the package index: the wheel and its pinned requirements,
+    # plus ipykernel, without which no notebook runs.
+    session.run(
+        "pip", "wheel", "--quiet", "-c", CONSTRAINTS, "-w", str(wheelhouse), ".", "ipykernel"
+    )
+    reader = scratch / "reader"
+    session.run("python", "-m", "venv", "--clear", str(reader))
+    python = reader / "bin" / "python"
+    session.run(
+        str(python), "-m", "pip", "install", "--quiet", "--no-index", "--find-links",
+        str(wheelhouse), "tfhandbook", "ipykernel", external=True,
+    )  # fmt: skip
+    session.run(
+        "python", "-m", "tfhandbook.tools.reader_notebooks", "--python", str(python),
+        *session.posargs, env=QUIET_TF,
+    )  # fmt: skip
+
+
+@nox.session(reuse_venv=True)
 def flake(session: nox.Session) -> None:
     """Run the suite 5 times with other hash seeds, threads and workers; compare outcomes."""
     install(session, "test")

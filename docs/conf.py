@@ -29,6 +29,7 @@ extensions = [
     "tfhandbook.book.sphinxext.generated_table",
     "tfhandbook.book.sphinxext.quiz",
     "tfhandbook.book.sphinxext.notebook_download",
+    "tfhandbook.book.sphinxext.repository_links",  # source, edit, issue and launch links
     "tfhandbook.book.sphinxext.status_page",
     "tfhandbook.book.sphinxext.course_differences",
     "tfhandbook.book.sphinxext.problems",  # {problem} and the error index
@@ -91,6 +92,16 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
     "navbar_persistent": [],  # search lives in the sidebar; no second search box on top
-    "article_header_end": ["tested-with.html", "article-header-buttons.html"],
+    "article_header_end": [
+        "tested-with.html",
+        "repository-links.html",
+        "article-header-buttons.html",
+    ],
     "footer_content_items": ["tested-with.html", "copyright.html", "last-updated.html"],
 }
+
+# -- Where the book lives: one setting turns on every link to the repository -----------
+# Unset (a local build), no repository, edit, issue or launch link is drawn. The Pages
+# workflow sets both from the repository it runs in.
+tfhandbook_repository = os.environ.get("HANDBOOK_REPOSITORY", "")
+tfhandbook_repository_branch = os.environ.get("HANDBOOK_BRANCH", "main")

@@ -57,7 +57,7 @@ def test_every_chapter_with_code_offers_a_valid_notebook(app) -> None:
     app.build()
     notebook = nbformat.read(app.outdir / "_sources" / "part" / "first.ipynb", as_version=4)
     nbformat.validate(notebook)
-    assert [cell.source for cell in notebook.cells if cell.cell_type == "code"][1] == "1 + 1"
+    assert [cell.source for cell in notebook.cells if cell.cell_type == "code"][2] == "1 + 1"
     html = (app.outdir / "part" / "first.html").read_text(encoding="utf-8")
     assert "first.ipynb" in html
     assert not (app.outdir / "_sources" / "part" / "second.ipynb").exists()  # no code

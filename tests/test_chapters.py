@@ -35,8 +35,8 @@ def harness_code(page: Path) -> list[str]:
 def test_a_notebook_holds_exactly_the_code_the_tests_run(page: Path) -> None:
     cells = chapter_notebook(page)["cells"]
     code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
-    assert code[0] == SETUP
-    assert code[1:] == harness_code(page)
+    assert code[1] == SETUP  # after the install cell
+    assert code[2:] == harness_code(page)
 
 
 def test_a_directive_without_a_rule_fails_the_tests_too_naming_file_and_line(

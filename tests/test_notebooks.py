@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,7 +13,13 @@ import nbformat
 import pytest
 
 from tfhandbook.book.chapters import UnknownDirective
-from tfhandbook.book.notebooks import chapter_notebook, doctest_sources, plain_roles
+from tfhandbook.book.notebooks import (
+    BOOK_VERSION,
+    chapter_notebook,
+    doctest_sources,
+    install_cells,
+    plain_roles,
+)
 
 CHAPTER = """\
     ---
@@ -71,7 +80,8 @@ def test_a_chapter_becomes_cells_in_reading_order(tmp_path: Path) -> None:
     notebook = nbformat.reads(json.dumps(chapter_notebook(chapter)), as_version=4)
     nbformat.validate(notebook)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert [cell.source for cell in code[1:]] == [
+    assert [cell.metadata["tags"] for cell in code[:2]] == [["install"], ["setup"]]
+    assert [cell.source for cell in code[2:]] == [
         "import numpy as np",
         "def twice(x):\n    return 2 * x",
         "twice(2)",
@@ -79,7 +89,9 @@ def test_a_chapter_becomes_cells_in_reading_order(tmp_path: Path) -> None:
         "twice(3)",
         "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
     ]
-    assert code[4].metadata["tags"] == ["raises-exception"]
+    assert code[5].metadata["tags"] == ["raises-exception"]
+    assert code[6].metadata == {"jupyter": {"source_hidden": True}, "tags": ["solution"]}
+    assert all("solution" not in cell.metadata.get("tags", []) for cell in code[:6] + code[7:])
     markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "Prose with `__call__` and a link." in markdown
     assert "def helper():\n    return 1" in markdown and "import os" not in markdown
@@ -112,3 +124,24 @@ def test_every_page_of_the_book_has_a_rule_for_each_of_its_directives() -> None:
     for page in sorted((Path(__file__).parents[1] / "docs").rglob("*.md")):
         if "_build" not in page.parts:
             chapter_notebook(page)
+
+
+def test_the_install_cell_installs_the_books_version_only_when_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    explanation, cell = install_cells("tfhandbook==9.9")
+    assert f"tfhandbook` {BOOK_VERSION}" in explanation and "`tfhandbook==9.9`" in explanation
+    calls: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "run", lambda command, check: calls.append(command))
+    exec(cell, {})  # this environment has the book's version: nothing to do
+    assert calls == []
+
+    def missing(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    exec(cell, {})
+    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", "tfhandbook==9.9"]]
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
+    exec(cell, {})  # another version is replaced by the book's
+    assert len(calls) == 2

@@ -47,7 +47,7 @@ DIRECTIVES = {
     "not-executed": "not-executed",
     "quiz": "quiz",
     **dict.fromkeys(("toctree", "contents", "test-status", "glossary", "course-differences",
-                     "error-index"),
+                     "error-index", "repository-clone"),
                     "page-only"),
 }  # fmt: skip
 #: The one spelling of a Python fence; the others would be shown but not run.
@@ -106,6 +106,15 @@ Node = Block | Prose
 def _markdown_parser():
     config = MdParserConfig(enable_extensions=set(MYST_EXTENSIONS))
     return create_md_parser(config, RendererHTML)
+
+
+def chapter_pages(docs: Path) -> list[Path]:
+    """The book's chapters under `docs`: every page of a part's folder but its map."""
+    return sorted(
+        page
+        for page in docs.glob("*/*.md")
+        if page.name != "index.md" and page.parent.name != "appendix"
+    )
 
 
 def read_chapter(path: Path) -> list[Node]:

@@ -5,13 +5,16 @@ notebook runs what the tests run, and a directive without a rule fails here as i
 the tests. ``python`` fences and invisible setup blocks become code cells (a doctest becomes
 one cell per ``>>>`` example, without its expected output); ``{plot}`` figures and the
 solutions of exercises become code cells; prose, ``{literalinclude}`` listings and
-``{not-executed}`` code become Markdown. The first code cell starts from the seeds the tests
-start from.
+``{not-executed}`` code become Markdown. The notebook opens with a cell that installs the
+handbook's package (the chapters' code, the runtime and the quiz engine) when the
+environment lacks it, then a cell that starts from the seeds the tests start from. The
+code of a solution is collapsed, so the reader tries the exercise first.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +25,12 @@ _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]*)`")
 _TARGET = re.compile(r"^\(([^)]+)\)=\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
+#: The distribution the notebooks import from, and the book's version, which it shares.
+DISTRIBUTION = "tfhandbook"
+BOOK_VERSION = importlib.metadata.version(DISTRIBUTION)
+#: Where a reader's pip finds it: an index, once published (see `install_cells`).
+INDEX_REQUIREMENT = f"{DISTRIBUTION}=={BOOK_VERSION}"
+
 SETUP = (
     "# The handbook's tests start every chapter from these seeds; so does this notebook.\n"
     "from tfhandbook.runtime import import_tensorflow_quietly, reset_state\n\n"
@@ -30,10 +39,48 @@ SETUP = (
 )
 
 
+def install_cells(requirement: str = INDEX_REQUIREMENT) -> tuple[str, str]:
+    """The Markdown that explains the install cell, and the install cell: pip installs
+    `requirement` unless the book's version of the package is already there."""
+    text = (
+        "**Before you run this notebook.** It imports the handbook's package, "
+        f"`{DISTRIBUTION}` {BOOK_VERSION}: the chapter's code (`snippets`), the runtime that "
+        "fixes the seeds, the quiz engine with its question banks, and the pinned "
+        "TensorFlow and Keras as its requirements. The next cell installs it with pip "
+        f"(`{requirement}`) when this environment does not have that version, and does "
+        "nothing when it does. From a clone of the handbook's repository, "
+        "`pip install .` installs the same package."
+    )
+    code = (
+        f"# Installs {DISTRIBUTION} {BOOK_VERSION} unless this environment has it.\n"
+        "import importlib.metadata\n"
+        "import subprocess\n"
+        "import sys\n\n"
+        "try:\n"
+        f"    present = importlib.metadata.version({DISTRIBUTION!r})\n"
+        "except importlib.metadata.PackageNotFoundError:\n"
+        "    present = None\n"
+        f"if present != {BOOK_VERSION!r}:\n"
+        "    subprocess.run(\n"
+        f'        [sys.executable, "-m", "pip", "install", "--quiet", {requirement!r}],\n'
+        "        check=True,\n"
+        "    )"
+    )
+    return text, code
+
+
+#: The code cells every notebook starts with, before the chapter's own: install, seeds.
+PREAMBLE_CODE_CELLS = 2
+
+#: A solution's code cells: collapsed in Jupyter, and tagged so tools can find them.
+SOLUTION_METADATA = {"jupyter": {"source_hidden": True}, "tags": ["solution"]}
+
+
 @dataclass
 class _Cells:
     cells: list[dict] = field(default_factory=list)
     prose: list[str] = field(default_factory=list)
+    in_solution: bool = False
 
     def text(self, line: str) -> None:
         self.prose.append(line)
@@ -47,7 +94,13 @@ class _Cells:
     def code(self, source: str, tags: tuple[str, ...] = ()) -> None:
         self.flush()
         if source.strip():
-            self.cells.append(_cell("code", source.strip("\n"), tags))
+            cell = _cell("code", source.strip("\n"), tags)
+            if self.in_solution:
+                cell["metadata"] = {
+                    **SOLUTION_METADATA,
+                    "tags": [*SOLUTION_METADATA["tags"], *tags],
+                }
+            self.cells.append(cell)
 
 
 def _cell(kind: str, source: str, tags: tuple[str, ...] = ()) -> dict:
@@ -113,9 +166,15 @@ def include_listing(chapter: Path, argument: str, options: dict[str, str]) -> st
     return "\n".join(lines[start - 1 : node.end_lineno])
 
 
-def chapter_notebook(chapter: Path, kernel: str = "python3") -> dict:
-    """The notebook (nbformat 4, as a dict) for the MyST chapter at `chapter`."""
+def chapter_notebook(
+    chapter: Path, kernel: str = "python3", requirement: str = INDEX_REQUIREMENT
+) -> dict:
+    """The notebook (nbformat 4, as a dict) for the MyST chapter at `chapter`; its first
+    code cell installs `requirement` where the package is missing."""
     cells = _Cells()
+    explanation, install = install_cells(requirement)
+    cells.text(explanation)
+    cells.code(install, tags=("install",))
     cells.code(SETUP, tags=("setup",))
     _convert(read_chapter(chapter), chapter, cells)
     cells.flush()
@@ -167,9 +226,14 @@ def _block(block: Block, chapter: Path, cells: _Cells) -> None:
         case "container":
             # A grid's argument is its column counts; every other container's is a title.
             title = "Solution" if block.name == "solution" else block.argument
+            if block.name == "solution":
+                title += " (its code is collapsed: try the exercise first)"
             if block.name != "grid":
                 cells.text(f"**{plain_roles(title or block.name.capitalize())}**")
+            outer, cells.in_solution = cells.in_solution, block.name == "solution"
             _convert(list(block.children), chapter, cells)
+            cells.flush()
+            cells.in_solution = outer
         case "page-only":
             pass
         case _:

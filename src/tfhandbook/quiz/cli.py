@@ -30,6 +30,7 @@ from tfhandbook.quiz.grading import grade
 from tfhandbook.quiz.marking import best_score
 from tfhandbook.quiz.session import (
     QuizError,
+    bank_folder,
     find_banks,
     finished_attempts,
     load_quiz,
@@ -65,7 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="tfhandbook", description="Take the handbook's quizzes in the terminal."
     )
-    parser.add_argument("--docs", type=Path, default=Path("docs"), help="the handbook's docs/")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=bank_folder(),
+        help="the question banks (default: ./docs in a checkout, else the installed ones)",
+    )
     commands = parser.add_subparsers(dest="area", required=True)
     quiz = commands.add_parser("quiz", help="take quizzes and grade coding answers")
     actions = quiz.add_subparsers(dest="action", required=True)

@@ -7,6 +7,7 @@ chapter bank in the part's folder.
 
 from __future__ import annotations
 
+import importlib.resources
 import secrets
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +25,14 @@ PART_PREFIX = "part:"
 
 class QuizError(RuntimeError):
     """Something the learner asked for that cannot be done (unknown quiz, no attempts left)."""
+
+
+def bank_folder(checkout_docs: Path = Path("docs")) -> Path:
+    """Where the banks are: a checkout's ``docs/`` when there is one (the author's copy,
+    edited in place), else the copies installed with the package (``tfhandbook/banks``)."""
+    if any(checkout_docs.glob("*/*.quiz.yaml")):
+        return checkout_docs
+    return Path(str(importlib.resources.files("tfhandbook") / "banks"))
 
 
 def find_banks(docs: Path) -> dict[str, Path]:

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tfhandbook.book.chapters import chapter_pages
 from tfhandbook.book.site_speed import build_command
 from tfhandbook.settings import (
     CHECKOUT,
@@ -160,11 +161,7 @@ def measure_build(report: Report, scratch: Path) -> None:
 
 def chapters() -> list[Path]:
     """The book's chapters: every page under a part's folder except the part overview."""
-    return sorted(
-        path
-        for path in (CHECKOUT / "docs").glob("*/*.md")
-        if path.name != "index.md" and path.parent.name != "appendix"
-    )
+    return chapter_pages(CHECKOUT / "docs")
 
 
 def measure_notebooks(report: Report, scratch: Path) -> None:
