@@ -114,6 +114,29 @@ def test_the_page_hashes_and_draws_exactly_as_python_does(app, chromium, serve) 
         assert json.loads(json.dumps(js))  # plain numbers
 
 
+@pytest.mark.sphinx("html", testroot="quiz")
+def test_a_coding_question_copies_its_starter_and_its_command(app, chromium, serve) -> None:
+    app.build()
+    with serve(app.outdir) as url:
+        context = chromium.new_context()
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+        page = context.new_page()
+        page.goto(f"{url}/part/chapter.html")
+        quiz = page.locator('.tfh-quiz[data-quiz="sample"]')
+        quiz.get_by_role("button", name="Start the quiz").click()
+        question = quiz.locator("fieldset.tfh-quiz-code")
+        question.get_by_role("button", name="Copy the starter code").click()
+        clipboard = page.evaluate("() => navigator.clipboard.readText()")
+        assert clipboard.startswith("def scaled_relu(x, alpha):")
+        question.get_by_role("button", name="Copy the grading command").click()
+        clipboard = page.evaluate("() => navigator.clipboard.readText()")
+        assert "grade sample scaled-relu answer.py" in clipboard
+        assert (
+            question.get_by_role("button", name="Copy the grading command").inner_text() == "Copied"
+        )
+        context.close()
+
+
 TOLERANCE_BANK = Path(__file__).parent / "roots" / "test-quiz-tolerance" / "part"
 TOLERANCE_BANK = TOLERANCE_BANK / "chapter.quiz.yaml"
 

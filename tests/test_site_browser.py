@@ -115,6 +115,21 @@ def test_the_notebook_download_is_a_valid_notebook(page, site_url: str) -> None:
     assert sum(cell.cell_type == "code" for cell in notebook.cells) > 10
 
 
+def test_a_coding_question_fits_a_phone_with_its_command_in_view(page, site_url: str) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{site_url}/computer-vision/image-segmentation.html")
+    quiz = page.locator('.tfh-quiz[data-quiz="image-segmentation"]')
+    quiz.get_by_role("button", name="Start the quiz").click()
+    question = quiz.locator("fieldset.tfh-quiz-code")
+    for index in range(question.locator("pre").count()):
+        box = question.locator("pre").nth(index).bounding_box()
+        assert box is None or box["x"] + box["width"] <= 360  # code scrolls inside itself
+    command = question.locator(".tfh-quiz-copyable").last.locator("pre")
+    assert "grade image-segmentation" in command.inner_text()
+    assert command.evaluate("pre => pre.scrollWidth <= pre.clientWidth")  # wrapped, all seen
+    assert page.problems == []
+
+
 def html_pages(site: Path) -> list[Path]:
     return sorted(
         path
