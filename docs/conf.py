@@ -84,6 +84,7 @@ html_theme = "sphinx_book_theme"
 html_title = "The Advanced TensorFlow Handbook"
 html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
+html_js_files = [("wrap_points.js", {"defer": "defer"})]
 html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = "%Y-%m-%d"
 html_context = {"default_mode": "auto"}  # follow the reader's system setting until they choose

@@ -130,6 +130,33 @@ def test_a_coding_question_fits_a_phone_with_its_command_in_view(page, site_url:
     assert page.problems == []
 
 
+@pytest.mark.parametrize("width", [360, 412])
+def test_no_page_is_wider_than_a_phone(page, site_url: str, handbook_site: Path, width) -> None:
+    """Inline code and long references wrap, code blocks and tables scroll inside
+    themselves: no page makes a phone's reader scroll sideways."""
+    page.set_viewport_size({"width": width, "height": 800})
+    too_wide = {}
+    for path in html_pages(handbook_site):
+        if "_sources" in path.parts:
+            continue
+        page.goto(f"{site_url}/{path.relative_to(handbook_site).as_posix()}")
+        scrolled = page.evaluate("() => document.documentElement.scrollWidth")
+        if scrolled > width:
+            too_wide[path.name] = scrolled
+    assert too_wide == {}
+
+
+def test_a_long_dotted_name_wraps_at_its_dots(page, site_url: str) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{site_url}/computer-vision/interpretability.html")
+    name = page.locator("code.literal", has_text="global_average_pooling2d").first
+    assert name.locator("wbr").count() > 3
+    lines = name.evaluate("code => code.getClientRects().length")
+    assert lines > 1  # wrapped...
+    text = name.evaluate("code => code.textContent")
+    assert text == "keras.src.layers.pooling.global_average_pooling2d.GlobalAveragePooling2D"
+
+
 def html_pages(site: Path) -> list[Path]:
     return sorted(
         path
