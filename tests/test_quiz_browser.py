@@ -33,6 +33,18 @@ def answer_right(page, quiz, seed: int) -> None:
                 field.locator("input").fill(f"`{variant.answer[0].upper()}` ")
 
 
+def answer_one_wrong(quiz, seed: int) -> None:
+    """Answer the attempt's first question wrongly, and leave the rest empty."""
+    bank = load_bank(BANK)
+    variant = draw(bank, expand(bank), seed)[0].variant
+    field = quiz.locator(f'fieldset[data-key="{variant.key}"]')
+    if variant.question.type in ("single", "multiple"):
+        wrong = next(choice for choice in variant.choices if choice not in variant.answer)
+        field.locator(f'input[value="{variant.choices.index(wrong)}"]').check()
+    else:
+        field.locator("input").fill("7")  # no numeric or text answer in the bank is 7
+
+
 def saved_state(page) -> dict:
     return page.evaluate(
         "() => JSON.parse(localStorage.getItem(Object.keys(localStorage)"
@@ -58,33 +70,57 @@ def test_a_quiz_from_first_attempt_to_the_last(app, chromium, serve) -> None:
         # Attempt 1: answer one question, reload, find it kept; submit it mostly empty.
         quiz.get_by_role("button", name="Start the quiz").click()
         first = saved_state(page)["current"]
-        text_inputs = quiz.locator('fieldset input[type="text"]')
-        if text_inputs.count():
-            text_inputs.first.fill("7")
-        else:
-            quiz.locator("fieldset input").first.check()
+        answer_one_wrong(quiz, first["seed"])
         page.reload()
         quiz = page.locator('.tfh-quiz[data-quiz="sample"]')
         assert saved_state(page)["current"]["seed"] == first["seed"]  # not redrawn on reload
         assert saved_state(page)["current"]["answers"]
         quiz.get_by_role("button", name="Submit answers").click()
-        assert "(not passed)" in quiz.inner_text()
-        assert "Answers and explanations appear after a pass" in quiz.inner_text()
+        # Mostly empty: it asks first, and "Keep answering" spends nothing.
+        assert "no answer, and submitting uses one of your attempts" in quiz.inner_text()
+        quiz.get_by_role("button", name="Keep answering").click()
+        assert quiz.locator(".tfh-quiz-confirm").count() == 0
+        assert saved_state(page)["attempts"] == []
+        quiz.get_by_role("button", name="Submit answers").click()
+        quiz.get_by_role("button", name="Submit anyway").click()
+        text = quiz.inner_text()
+        assert "(not passed)" in text and "your answer: no answer" in text
+        assert "Answers and explanations appear after a pass" in text
+        first_keys = set(saved_state(page)["attempts"][0]["results"])
 
         # Attempt 2, the last: all right, so it passes with the second attempt's weight.
         quiz.get_by_role("button", name="Try again").click()
-        answer_right(page, quiz, saved_state(page)["current"]["seed"])
+        second_seed = saved_state(page)["current"]["seed"]
+        answer_right(page, quiz, second_seed)
         quiz.get_by_role("button", name="Submit answers").click()
         text = quiz.inner_text()
-        assert "Attempt 2: 80% (passed)" in text
+        marked = len(saved_state(page)["attempts"][1]["results"])
+        score = "Attempt 2 counts 80%, so it scores 80% (passed)."
+        assert f"Attempt 2: {marked} of {marked} right (100%). {score}" in text
+        assert "best score 80% (attempt 2)" in text
+        bank = load_bank(BANK)
+        for drawn in draw(bank, expand(bank), second_seed):  # what you answered, beside the mark
+            variant = drawn.variant
+            item = quiz.locator(f'li[data-key="{variant.key}"]').first.inner_text()
+            match variant.question.type:
+                case "single":
+                    assert f"Right · your answer: {variant.answer}" in item
+                case "multiple":
+                    assert f"Right · your answer: {'; '.join(variant.answer)}" in item
+                case "numeric" | "text":
+                    assert "Right · your answer: " in item
+        assert "Wrong" not in text.split("Questions from your earlier attempts:")[0]
         assert "Attempts used: 2 of 2" in text and "no attempts left" in text
         assert "Answer:" in text  # answers are revealed after the pass
+        # ...and so is every question of the first attempt that this one did not draw.
+        shown = {key for key in first_keys if quiz.locator(f'li[data-key="{key}"]').count()}
+        assert shown == first_keys
         assert quiz.get_by_role("button", name="Try again").count() == 0
 
         # Progress survives a reload; the part quiz beside it is untouched.
         page.reload()
         quiz = page.locator('.tfh-quiz[data-quiz="sample"]')
-        assert "Attempt 2: 80% (passed)" in quiz.inner_text()
+        assert "so it scores 80% (passed)" in quiz.inner_text()
         assert (
             "Attempts used: 0 of" in page.locator('.tfh-quiz[data-quiz="part:part"]').inner_text()
         )
@@ -168,6 +204,8 @@ def test_the_page_and_the_terminal_accept_the_same_numbers(app, chromium, serve)
         quiz.locator('fieldset[data-key="ten"] input').fill("11.4")
         quiz.locator('fieldset[data-key="tenth"] input').fill("0.39")
         quiz.get_by_role("button", name="Submit answers").click()
+        if quiz.get_by_role("button", name="Submit anyway").count():  # the other questions
+            quiz.get_by_role("button", name="Submit anyway").click()
         assert quiz.locator('li[data-key="ten"] .tfh-quiz-wrong').count() == 1
         assert quiz.locator('li[data-key="tenth"] .tfh-quiz-right').count() == 1
 

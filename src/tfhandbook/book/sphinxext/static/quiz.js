@@ -146,7 +146,8 @@
   // `tfhandbookQuizTypes[name] = (kit) => renderer`, where a renderer has
   //   input(variant, {name, index, order, saved, remember, fieldset}) -> the nodes to answer with
   //   isCorrect(data, variant, response) -> whether a response is right; a type without it is
-  //     not marked on the page, and shows `note` in the result instead.
+  //     not marked on the page, and shows `note` in the result instead;
+  //   shown(variant, response) -> optional: the response as HTML, for the results (else its text).
   const kit = { element, digest, unmask, matches, textInput };
   const renderers = {};
   function rendererOf(variant) {
@@ -158,6 +159,25 @@
     return renderers[variant.type];
   }
   const isMarked = (variant) => typeof rendererOf(variant).isCorrect === "function";
+  const isAnswered = (response) =>
+    response !== undefined && response !== null && String(response).trim() !== "" &&
+    !(Array.isArray(response) && response.length === 0);
+  // What the learner answered, for the results: the type's own rendering, else the text.
+  function yourAnswer(variant, response) {
+    if (!isAnswered(response)) return element("span", { class: "tfh-quiz-no-answer", text: "no answer" });
+    const renderer = rendererOf(variant);
+    return renderer.shown ? element("span", { html: renderer.shown(variant, response) })
+      : element("code", { text: String(response) });
+  }
+  // An attempt's mark, also for attempts stored before `right`, `total` and `weight` were.
+  const tally = (data, attempt) => {
+    const marks = Object.values(attempt.results || {});
+    return {
+      right: attempt.right ?? marks.filter(Boolean).length,
+      total: attempt.total ?? marks.length,
+      weight: attempt.weight ?? Math.max(0, 1 - data.decay * (attempt.number - 1)),
+    };
+  };
   const isCorrect = (data, variant, response) =>
     isMarked(variant) && rendererOf(variant).isCorrect(data, variant, response);
 
@@ -184,8 +204,18 @@
       this.render();
     }
 
-    submit() {
+    // The questions of the attempt in progress that are marked here and still unanswered.
+    unanswered() {
       const current = this.state.current;
+      return draw(this.data, current.seed)
+        .map(({ variant }, index) => ({ variant, index }))
+        .filter(({ variant }) => isMarked(variant) && !isAnswered(current.answers[variant.key]));
+    }
+
+    submit(confirmed = false) {
+      const current = this.state.current;
+      const missing = this.unanswered();
+      if (missing.length && !confirmed) return this.confirmIncomplete(missing);
       const drawn = draw(this.data, current.seed);
       const marked = drawn.filter(({ variant }) => isMarked(variant));
       const results = {};
@@ -196,20 +226,41 @@
       const fraction = marked.length ? right / marked.length : 0;
       const weight = Math.max(0, 1 - this.data.decay * (current.number - 1));
       this.state.attempts.push({
-        ...current, results, score: weight * fraction, passed: fraction >= this.data.passMark, finished: Date.now(),
+        ...current, results, right, total: marked.length, weight,
+        score: weight * fraction, passed: fraction >= this.data.passMark, finished: Date.now(),
       });
       this.state.current = null;
       this.persist();
       this.render();
     }
 
+    // An incomplete submission spends an attempt: say so, and let the learner go back.
+    confirmIncomplete(missing) {
+      const form = this.body.querySelector(".tfh-quiz-form");
+      form.querySelector(".tfh-quiz-confirm")?.remove();
+      const numbers = missing.map(({ index }) => index + 1).join(", ");
+      const anyway = element("button", { type: "button", class: "tfh-quiz-submit-anyway", text: "Submit anyway" });
+      const back = element("button", { type: "button", class: "tfh-quiz-keep-answering", text: "Keep answering" });
+      const box = element("div", { class: "tfh-quiz-confirm", role: "alert" },
+        element("p", { text: `${missing.length === 1 ? "Question" : "Questions"} ${numbers} ${missing.length === 1 ? "has" : "have"} no answer, and ` +
+          "submitting uses one of your attempts. Submit anyway?" }), anyway, back);
+      anyway.addEventListener("click", () => this.submit(true));
+      back.addEventListener("click", () => {
+        box.remove();
+        form.querySelector(`fieldset[data-key="${missing[0].variant.key}"]`)?.scrollIntoView({ block: "center" });
+      });
+      form.append(box);
+      anyway.focus();
+    }
+
     header() {
       const left = this.data.attempts - this.used;
+      const best = this.state.attempts.reduce((a, b) => (b.score > (a?.score ?? -1) ? b : a), null);
       return element("div", { class: "tfh-quiz-header" },
         element("strong", { text: this.data.title }),
         element("span", { class: "tfh-quiz-status", text:
           `Attempts used: ${this.used} of ${this.data.attempts} · best score ${percent(this.best)}` +
-          (left <= 0 ? " · no attempts left" : "") }));
+          (best ? ` (attempt ${best.number})` : "") + (left <= 0 ? " · no attempts left" : "") }));
     }
 
     render() {
@@ -255,28 +306,65 @@
 
     renderResult(attempt) {
       const section = element("div", { class: "tfh-quiz-result" });
+      const { right, total, weight } = tally(this.data, attempt);
+      const raw = total ? right / total : 0;
       section.append(element("p", { class: "tfh-quiz-score", text:
-        `Attempt ${attempt.number}: ${percent(attempt.score)} (${attempt.passed ? "passed" : "not passed"})` }));
+        `Attempt ${attempt.number}: ${right} of ${total} right (${percent(raw)}). ` +
+        `Attempt ${attempt.number} counts ${percent(weight)}, so it scores ${percent(attempt.score)} ` +
+        `(${attempt.passed ? "passed" : "not passed"}).` }));
       const list = element("ol");
+      const shownHere = new Set();
       for (const { variant } of draw(this.data, attempt.seed)) {
+        shownHere.add(variant.key);
         const item = element("li", { "data-key": variant.key }, element("div", { html: variant.prompt }));
         if (!isMarked(variant)) item.append(element("p", { class: "tfh-quiz-code-note", text: rendererOf(variant).note }));
         else {
-          const right = attempt.results[variant.key];
-          item.append(element("p", { class: right ? "tfh-quiz-right" : "tfh-quiz-wrong", text: right ? "Right" : "Wrong" }));
+          const isRight = attempt.results[variant.key];
+          item.append(element("p", { class: "tfh-quiz-mark" },
+            element("span", { class: isRight ? "tfh-quiz-right" : "tfh-quiz-wrong", text: isRight ? "Right" : "Wrong" }),
+            " · your answer: ", yourAnswer(variant, attempt.answers[variant.key])));
         }
-        if (this.mayReveal) {
-          const shown = reveal(this.data, variant);
-          if (shown.answer) item.append(element("p", { class: "tfh-quiz-answer", html: `Answer: ${shown.answer}` }));
-          if (shown.explanation) item.append(element("div", { class: "tfh-quiz-explanation", html: shown.explanation }));
-        }
+        if (this.mayReveal) this.appendReveal(item, variant);
         list.append(item);
       }
       section.append(list);
       if (!this.mayReveal) {
         section.append(element("p", { text: "Answers and explanations appear after a pass or your last attempt." }));
+      } else {
+        this.appendEarlierQuestions(section, shownHere);
       }
       this.body.append(section);
+    }
+
+    appendReveal(item, variant) {
+      const shown = reveal(this.data, variant);
+      if (shown.answer) item.append(element("p", { class: "tfh-quiz-answer", html: `Answer: ${shown.answer}` }));
+      if (shown.explanation) item.append(element("div", { class: "tfh-quiz-explanation", html: shown.explanation }));
+    }
+
+    // Once answers may be shown, every question met in an earlier attempt gets its answer
+    // and explanation too, with what you answered then: the ones you missed included.
+    appendEarlierQuestions(section, shownHere) {
+      const earlier = new Map();
+      for (const attempt of this.state.attempts) {
+        for (const { variant } of draw(this.data, attempt.seed)) {
+          if (!shownHere.has(variant.key)) earlier.set(variant.key, { variant, attempt });
+        }
+      }
+      if (!earlier.size) return;
+      const list = element("ol", { class: "tfh-quiz-earlier" });
+      for (const { variant, attempt } of earlier.values()) {
+        const item = element("li", { "data-key": variant.key }, element("div", { html: variant.prompt }));
+        if (isMarked(variant)) {
+          const isRight = attempt.results[variant.key];
+          item.append(element("p", { class: "tfh-quiz-mark" },
+            element("span", { class: isRight ? "tfh-quiz-right" : "tfh-quiz-wrong", text: isRight ? "Right" : "Wrong" }),
+            ` in attempt ${attempt.number} · your answer: `, yourAnswer(variant, attempt.answers[variant.key])));
+        }
+        this.appendReveal(item, variant);
+        list.append(item);
+      }
+      section.append(element("p", { class: "tfh-quiz-earlier-title", text: "Questions from your earlier attempts:" }), list);
     }
 
     tools() {

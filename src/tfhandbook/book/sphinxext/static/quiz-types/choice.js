@@ -17,6 +17,9 @@
       });
     },
     isCorrect: (data, variant, response) => kit.matches(data, variant, responseText(response)),
+    // In the bank's order, whatever order the page showed the choices in.
+    shown: (variant, response) =>
+      [].concat(response).sort((x, y) => x - y).map((index) => variant.choices[index]).join("; "),
   });
   const types = (window.tfhandbookQuizTypes = window.tfhandbookQuizTypes || {});
   types.single = choice("radio", (response) => (response === undefined || response === null ? null : String(response)));
