@@ -157,6 +157,63 @@ def test_a_long_dotted_name_wraps_at_its_dots(page, site_url: str) -> None:
     assert text == "keras.src.layers.pooling.global_average_pooling2d.GlobalAveragePooling2D"
 
 
+def test_every_figure_says_what_it_shows(handbook_site: Path) -> None:
+    """Alt text that describes the figure (not its file path) and a caption, on every one."""
+    undescribed = []
+    for path in html_pages(handbook_site):
+        html = path.read_text(encoding="utf-8")
+        for figure in re.findall(r"<figure[^>]*>(.*?)</figure>", html, flags=re.DOTALL):
+            alt = re.search(r'<img[^>]*alt="([^"]*)"', figure)
+            if not alt or alt.group(1).endswith(".png") or "<figcaption>" not in figure:
+                undescribed.append(f"{path.name}: {alt.group(1) if alt else figure[:60]}")
+    assert undescribed == []
+
+
+def test_a_tap_on_a_figure_opens_it_at_full_size(page, site_url: str) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{site_url}/custom-models/custom-losses.html")
+    image = page.locator("article figure img.plot-directive").first
+    link = image.locator("xpath=..")
+    assert link.get_attribute("class") == "figure-zoom"
+    assert link.get_attribute("href") == image.get_attribute("src")
+    image.scroll_into_view_if_needed()  # figures load lazily
+    image.evaluate("img => img.decode()")
+    natural = image.evaluate("img => img.naturalWidth")
+    assert natural > image.bounding_box()["width"]  # shrunk on the phone, full size behind it
+    assert page.problems == []
+
+
+def _luminance(rgb: str) -> float:
+    """WCAG's relative luminance of a CSS ``rgb(r, g, b)`` colour."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_back_to_top_button_is_legible(chromium, site_url: str, scheme: str) -> None:
+    page = chromium.new_page(viewport={"width": 412, "height": 800}, color_scheme=scheme)
+    page.goto(f"{site_url}/custom-models/custom-losses.html")
+    text, background = page.evaluate(
+        "() => { const s = getComputedStyle(document.querySelector('#pst-back-to-top'));"
+        " return [s.color, s.backgroundColor]; }"
+    )
+    lighter, darker = sorted((_luminance(text), _luminance(background)), reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 4.5  # WCAG AA for its small text
+    page.close()
+
+
+def test_a_printed_chapter_keeps_every_code_line_whole(page, site_url: str) -> None:
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 700, "height": 1000})  # about an A4 page's text width
+    page.goto(f"{site_url}/computer-vision/object-detection.html")
+    cut = page.evaluate(
+        "() => [...document.querySelectorAll('article pre')]"
+        ".filter(pre => pre.scrollWidth > pre.clientWidth + 1).length"
+    )
+    assert cut == 0
+
+
 def html_pages(site: Path) -> list[Path]:
     return sorted(
         path

@@ -125,9 +125,11 @@ def build_vgg19_extractor(
 ) -> keras.Model:
     """VGG19's convolutional base, loaded from `weights`, returning the named feature maps.
 
-    `weights` is a path to a ``.weights.h5`` file (the ImageNet file if you have it) or
-    ``None`` for random initialisation. The model takes images in [0, 1] and applies VGG's
-    own preprocessing (RGB to BGR, ImageNet means subtracted on the 0-255 scale) inside.
+    `weights` is a path to a weights file that ``load_weights`` reads (the ImageNet
+    ``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`` if you have it, or a
+    ``.weights.h5`` you saved) or ``None`` for random initialisation. The model takes
+    images in [0, 1] and applies VGG's own preprocessing (RGB to BGR, ImageNet means
+    subtracted on the 0-255 scale) inside.
 
     With the ImageNet file this is close to Gatys et al. (2016), not the same: Keras's VGG19
     keeps max pooling (the paper swaps in average pooling) and its weights are not the

@@ -6,6 +6,10 @@ implement, so in a ``.md`` page the figure silently never reaches the HTML (an e
 image). This override collects that reStructuredText and parses it the way MyST parses an
 ``{eval-rst}`` block. In ``.rst`` pages the directive runs unchanged. Either way, figures are drawn
 again only when what they draw changes (`tfhandbook.book.sphinxext.figure_cache`).
+
+Every figure says what it shows: a figure without ``:alt:`` (for a reader who cannot see
+it) or without ``:caption:`` gets a warning naming the page and line
+(``tfhandbook.figure``), which the book's ``-W`` build turns into an error.
 """
 
 from __future__ import annotations
@@ -17,15 +21,33 @@ from docutils.utils import new_document
 from matplotlib.sphinxext.plot_directive import PlotDirective
 from myst_parser.mocking import MockRSTParser, MockStateMachine
 from sphinx.application import Sphinx
+from sphinx.util import logging
 
 from tfhandbook.book.sphinxext.figure_cache import note_figure_dependencies
+
+logger = logging.getLogger(__name__)
+
+#: What every figure must say about itself, and why.
+DESCRIPTIONS = {
+    "alt": "alt text, for a reader who cannot see the figure",
+    "caption": "a caption saying what the figure shows",
+}
 
 
 class MystPlotDirective(PlotDirective):
     """The plot directive, emitting its figure markup as nodes instead of inserted input."""
 
     def run(self) -> list[nodes.Node]:
-        note_figure_dependencies(self.state.document.settings.env, "\n".join(self.content))
+        env = self.state.document.settings.env
+        for option, what in DESCRIPTIONS.items():
+            if not self.options.get(option, "").strip():
+                logger.warning(
+                    f"a figure without :{option}: ({what})",
+                    location=(env.docname, self.lineno),
+                    type="tfhandbook",
+                    subtype="figure",
+                )
+        note_figure_dependencies(env, "\n".join(self.content))
         if not isinstance(self.state_machine, MockStateMachine):
             return super().run()
         generated: list[str] = []
