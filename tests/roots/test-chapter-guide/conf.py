@@ -1,0 +1,1 @@
+extensions = ["myst_parser", "tfhandbook.book.sphinxext.chapter_guide"]
