@@ -182,7 +182,8 @@ class LinearWarmup(keras.callbacks.Callback):
 class WeightNormLogger(keras.callbacks.Callback):
     """Add the global norm of the model's trainable weights to the epoch's `logs`.
 
-    Callbacks later in the list (`History` is always last) see the new key.
+    Callbacks later in the list (`fit` appends `History`, then the progress bar, after
+    yours) see the new key.
 
     >>> logger = WeightNormLogger()
     >>> model = keras.Sequential([keras.Input((2,)), layers.Dense(1, kernel_initializer="ones")])
