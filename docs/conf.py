@@ -33,6 +33,7 @@ extensions = [
     "tfhandbook.book.sphinxext.status_page",
     "tfhandbook.book.sphinxext.course_differences",
     "tfhandbook.book.sphinxext.problems",  # {problem} and the error index
+    "tfhandbook.book.sphinxext.chapter_guide",  # reading time, assumptions, objectives
     "tfhandbook.book.sphinxext.sitemap",
     "tfhandbook.book.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",

@@ -214,6 +214,16 @@ def test_a_printed_chapter_keeps_every_code_line_whole(page, site_url: str) -> N
     assert cut == 0
 
 
+def test_every_chapter_says_what_it_assumes_and_teaches(handbook_site: Path) -> None:
+    missing = []
+    for chapter in (page for page in _chapters() if page.name != "index.md"):
+        page = handbook_site / chapter.parent.name / f"{chapter.stem}.html"
+        guide = page.read_text(encoding="utf-8").partition('class="chapter-guide')[2]
+        if not ("minutes of reading" in guide and "Before this chapter" in guide):
+            missing.append(chapter.name)
+    assert missing == []
+
+
 def html_pages(site: Path) -> list[Path]:
     return sorted(
         path
