@@ -70,27 +70,6 @@ def test_a_problem_may_give_several_messages_and_old_wordings(app) -> None:
     assert "A silent failure" not in box.split("Two messages and two old wordings")[1]
 
 
-def test_several_messages_are_each_checked() -> None:
-    page = """\
-````{problem} A shape mismatch
----
-message: |
-  Incompatible shapes: [2] vs. [4]
-  expected axis -1 to have value 3
----
-
-```python
->>> raise ValueError("Incompatible shapes: [2] vs. [4]")
-Traceback (most recent call last):
-ValueError: Incompatible shapes: [2] vs. [4]
-```
-````
-"""
-    assert unreproduced(page, "page.md") == [
-        "page.md:1: no executed example prints 'expected axis -1 to have value 3'"
-    ]
-
-
 @pytest.mark.sphinx("html", testroot="problems", freshenv=True)
 def test_an_old_message_without_its_release_is_refused_naming_file_and_line(app) -> None:
     app.build()
@@ -129,22 +108,31 @@ def test_every_message_is_reproduced_by_an_executed_example_in_its_problem(page:
     assert unreproduced(page.read_text(encoding="utf-8"), str(page)) == []
 
 
-def test_a_message_no_example_prints_is_caught() -> None:
-    page = """\
-````{problem} A shape mismatch
-:message: Incompatible shapes: [2] vs. [3]
-
-```python
+#: An executed example inside a problem, printing one message.
+RAISES = """```python
 >>> raise ValueError("Incompatible shapes: [2] vs. [4]")
 Traceback (most recent call last):
 ValueError: Incompatible shapes: [2] vs. [4]
 ```
-````
 """
+
+
+def test_a_message_no_example_prints_is_caught() -> None:
+    options = ":message: Incompatible shapes: [2] vs. [3]\n"
+    page = f"````{{problem}} A shape mismatch\n{options}\n{RAISES}````\n"
     assert unreproduced(page, "page.md") == [
         "page.md:1: no executed example prints 'Incompatible shapes: [2] vs. [3]'"
     ]
     assert unreproduced(page.replace("[3]", "[4]"), "page.md") == []
+
+
+def test_several_messages_are_each_checked() -> None:
+    messages = "  Incompatible shapes: [2] vs. [4]\n  expected axis -1 to have value 3\n"
+    options = f"---\nmessage: |\n{messages}---\n"
+    page = f"````{{problem}} A shape mismatch\n{options}\n{RAISES}````\n"
+    assert unreproduced(page, "page.md") == [
+        "page.md:1: no executed example prints 'expected axis -1 to have value 3'"
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT / "docs")))
