@@ -167,7 +167,7 @@
     if (!isAnswered(response)) return element("span", { class: "tfh-quiz-no-answer", text: "no answer" });
     const renderer = rendererOf(variant);
     return renderer.shown ? element("span", { html: renderer.shown(variant, response) })
-      : element("code", { text: String(response) });
+      : element("span", { class: "tfh-quiz-response", text: String(response) });
   }
   // An attempt's mark, also for attempts stored before `right`, `total` and `weight` were.
   const tally = (data, attempt) => {
