@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tfhandbook.book.notebooks import PREAMBLE_CODE_CELLS
+
 
 @pytest.mark.sphinx("html", testroot="book-pages")
 def test_course_notes_are_collected_in_reading_order_with_working_links(app) -> None:
@@ -57,7 +59,8 @@ def test_every_chapter_with_code_offers_a_valid_notebook(app) -> None:
     app.build()
     notebook = nbformat.read(app.outdir / "_sources" / "part" / "first.ipynb", as_version=4)
     nbformat.validate(notebook)
-    assert [cell.source for cell in notebook.cells if cell.cell_type == "code"][2] == "1 + 1"
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[PREAMBLE_CODE_CELLS] == "1 + 1"  # the chapter's first, after install and seeds
     html = (app.outdir / "part" / "first.html").read_text(encoding="utf-8")
     assert "first.ipynb" in html
     assert not (app.outdir / "_sources" / "part" / "second.ipynb").exists()  # no code

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tfhandbook.book.chapters import ChapterError, UnknownDirective, read_text, walk
-from tfhandbook.book.notebooks import SETUP, chapter_notebook
+from tfhandbook.book.notebooks import PREAMBLE_CODE_CELLS, SETUP, chapter_notebook
 from tfhandbook.harness.sybils import book_sybils
 
 ROOT = Path(__file__).parents[1]
@@ -35,8 +35,8 @@ def harness_code(page: Path) -> list[str]:
 def test_a_notebook_holds_exactly_the_code_the_tests_run(page: Path) -> None:
     cells = chapter_notebook(page)["cells"]
     code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
-    assert code[1] == SETUP  # after the install cell
-    assert code[2:] == harness_code(page)
+    assert code[PREAMBLE_CODE_CELLS - 1] == SETUP  # after the install cell
+    assert code[PREAMBLE_CODE_CELLS:] == harness_code(page)
 
 
 def test_a_directive_without_a_rule_fails_the_tests_too_naming_file_and_line(

@@ -134,3 +134,11 @@ def test_the_quiz_engine_reads_the_installed_banks_outside_a_checkout(tmp_path: 
     assert bank_folder(ROOT / "docs") == ROOT / "docs"
     installed = bank_folder(tmp_path / "docs")
     assert installed.parts[-2:] == ("tfhandbook", "banks")
+
+
+def test_the_notebook_run_reads_whole_quiz_ids_from_the_listing() -> None:
+    from tfhandbook.tools.reader_notebooks import listed_quizzes
+
+    listing = "variational-autoencoders    best  0%  (0 attempts)\nPart quizzes: part:generative\n"
+    assert "variational-autoencoders" in listed_quizzes(listing)
+    assert "autoencoders" not in listed_quizzes(listing)

@@ -108,12 +108,23 @@ def _markdown_parser():
     return create_md_parser(config, RendererHTML)
 
 
+#: The folders of docs/ that are not parts: their pages are not chapters.
+NOT_PARTS = ("appendix",)
+
+
+def is_chapter(docname: str) -> bool:
+    """Whether the page `docname` (``part/page``) is a chapter: a page of a part's folder
+    other than the part's map."""
+    part, _, page = docname.partition("/")
+    return bool(page) and page != "index" and "/" not in page and part not in NOT_PARTS
+
+
 def chapter_pages(docs: Path) -> list[Path]:
-    """The book's chapters under `docs`: every page of a part's folder but its map."""
+    """The book's chapters under `docs`."""
     return sorted(
         page
         for page in docs.glob("*/*.md")
-        if page.name != "index.md" and page.parent.name != "appendix"
+        if is_chapter(page.relative_to(docs).with_suffix("").as_posix())
     )
 
 

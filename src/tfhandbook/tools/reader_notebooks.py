@@ -90,7 +90,13 @@ def installed_quizzes(python: Path, scratch: Path) -> list[str]:
         text=True,
         check=True,
     )
-    return [page.stem for page in chapters() if page.stem in listing.stdout]
+    return [page.stem for page in chapters() if page.stem in listed_quizzes(listing.stdout)]
+
+
+def listed_quizzes(listing: str) -> set[str]:
+    """The quiz ids in ``tfhandbook quiz list``'s output: the first word of each line, so
+    that "variational-autoencoders" does not stand in for a missing "autoencoders"."""
+    return {line.split()[0] for line in listing.splitlines() if line.strip()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

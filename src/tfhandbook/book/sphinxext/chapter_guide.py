@@ -28,18 +28,13 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from tfhandbook.book.chapters import is_chapter
+
 logger = logging.getLogger(__name__)
 
 #: Words a reader reads in a minute, for technical prose with code beside it.
 WORDS_PER_MINUTE = 200
-#: The folders that are not parts: their pages are not chapters.
-NOT_PARTS = ("appendix",)
 _DOCNAME = re.compile(r"^[\w-]+/[\w-]+$")
-
-
-def is_chapter(docname: str) -> bool:
-    part, _, page = docname.partition("/")
-    return bool(page) and page != "index" and "/" not in page and part not in NOT_PARTS
 
 
 def prose_words(doctree: nodes.document) -> int:

@@ -41,15 +41,18 @@ def repository(config: Config) -> re.Match[str] | None:
     return GITHUB.match(url) if url else None
 
 
+def repository_url(found: re.Match[str]) -> str:
+    """The repository's URL, without a trailing slash."""
+    return f"https://github.com/{found.group('owner')}/{found.group('name')}"
+
+
 def install_requirement(config: Config) -> str:
     """What a notebook's install cell asks pip for: the repository at the book's branch,
     when the book knows where it lives, else the book's version from an index."""
     found = repository(config)
     if not found:
         return INDEX_REQUIREMENT
-    return (
-        f"{DISTRIBUTION} @ git+{found.group(0).rstrip('/')}@{config.tfhandbook_repository_branch}"
-    )
+    return f"{DISTRIBUTION} @ git+{repository_url(found)}@{config.tfhandbook_repository_branch}"
 
 
 def _configure(app: Sphinx, config: Config) -> None:
@@ -57,7 +60,8 @@ def _configure(app: Sphinx, config: Config) -> None:
     url = config.tfhandbook_repository.strip()
     if not url:
         return
-    if not GITHUB.match(url):
+    found = repository(config)
+    if not found:
         raise ConfigError(
             f"tfhandbook_repository: {url!r} is not https://github.com/<owner>/<name>, "
             "which the launch links (Colab, Binder) need"
@@ -65,7 +69,7 @@ def _configure(app: Sphinx, config: Config) -> None:
     # The theme draws these buttons from its own options; set them only when they can work.
     config.html_theme_options = {
         **config.html_theme_options,
-        "repository_url": url.rstrip("/"),
+        "repository_url": repository_url(found),
         "repository_branch": config.tfhandbook_repository_branch,
         "path_to_docs": config.tfhandbook_docs_folder,
         "use_repository_button": True,
@@ -101,7 +105,7 @@ def _add_links(app: Sphinx, pagename: str, templatename: str, context: dict, doc
     ]  # fmt: skip
     code = chapter_code(app, pagename)
     if code:
-        tree = f"https://github.com/{owner}/{name}/blob/{app.config.tfhandbook_repository_branch}"
+        tree = f"{repository_url(found)}/blob/{app.config.tfhandbook_repository_branch}"
         links.append(("View this chapter's code", f"{tree}/{code}"))
     context["repository_links"] = links
 
@@ -115,7 +119,7 @@ class RepositoryCloneDirective(SphinxDirective):
         found = repository(self.config)
         if not found:
             return []
-        commands = f"git clone {found.group(0).rstrip('/')}.git\ncd {found.group('name')}"
+        commands = f"git clone {repository_url(found)}.git\ncd {found.group('name')}"
         block = nodes.literal_block(commands, commands, language="bash")
         self.set_source_info(block)
         return [block]
