@@ -4,19 +4,35 @@ once its attempts run out."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from tfhandbook.quiz.bank import load_bank
 from tfhandbook.quiz.sampling import draw
+from tfhandbook.quiz.types.code import grading_fingerprint
 from tfhandbook.quiz.variants import expand
 
 BANK = Path(__file__).parent / "roots" / "test-quiz" / "part" / "chapter.quiz.yaml"
 
 
-def answer_right(page, quiz, seed: int) -> None:
-    """Fill in the right answers for the attempt drawn from `seed`, worked out in Python."""
+def graded_file(folder: Path, question_id: str, status: str = "passed", fingerprint=None) -> Path:
+    """A progress file as `tfhandbook quiz export` writes it, holding one graded answer."""
+    question = load_bank(BANK).question(question_id)
+    grade = {
+        "id": 1, "quiz": "sample", "question": question_id,
+        "fingerprint": fingerprint or grading_fingerprint(question), "status": status,
+        "summary": f"{status} by hand", "graded": time.time(), "via": "terminal",
+    }  # fmt: skip
+    file = folder / f"{question_id}-{status}.json"
+    file.write_text(json.dumps({"format": "tfhandbook-progress/1", "attempts": [], "grades": [grade]}))
+    return file
+
+
+def answer_right(page, quiz, seed: int, folder: Path) -> None:
+    """Fill in the right answers for the attempt drawn from `seed`, worked out in Python;
+    a coding question's pass is imported from a progress file, as the terminal writes it."""
     bank = load_bank(BANK)
     for drawn in draw(bank, expand(bank), seed):
         variant = drawn.variant
@@ -31,6 +47,8 @@ def answer_right(page, quiz, seed: int) -> None:
                 field.locator("input").fill(f"{variant.answer:g}")
             case "text":
                 field.locator("input").fill(f"`{variant.answer[0].upper()}` ")
+            case "code":
+                quiz.locator(".tfh-quiz-import").set_input_files(graded_file(folder, variant.question.id))
 
 
 def answer_one_wrong(quiz, seed: int) -> None:
@@ -53,7 +71,7 @@ def saved_state(page) -> dict:
 
 
 @pytest.mark.sphinx("html", testroot="quiz")
-def test_a_quiz_from_first_attempt_to_the_last(app, chromium, serve) -> None:
+def test_a_quiz_from_first_attempt_to_the_last(app, chromium, serve, tmp_path: Path) -> None:
     app.build()
     errors: list[str] = []
     with serve(app.outdir) as url:
@@ -91,7 +109,7 @@ def test_a_quiz_from_first_attempt_to_the_last(app, chromium, serve) -> None:
         # Attempt 2, the last: all right, so it passes with the second attempt's weight.
         quiz.get_by_role("button", name="Try again").click()
         second_seed = saved_state(page)["current"]["seed"]
-        answer_right(page, quiz, second_seed)
+        answer_right(page, quiz, second_seed, tmp_path)
         quiz.get_by_role("button", name="Submit answers").click()
         text = quiz.inner_text()
         marked = len(saved_state(page)["attempts"][1]["results"])
@@ -109,6 +127,8 @@ def test_a_quiz_from_first_attempt_to_the_last(app, chromium, serve) -> None:
                     assert f"Right · your answer: {'; '.join(variant.answer)}" in item
                 case "numeric" | "text":
                     assert "Right · your answer: " in item
+                case "code":
+                    assert "Right · your answer: graded in the terminal, passed" in item
         assert "Wrong" not in text.split("Questions from your earlier attempts:")[0]
         assert "Attempts used: 2 of 2" in text and "no attempts left" in text
         assert "Answer:" in text  # answers are revealed after the pass

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+from html import unescape
 
 import pytest
 
@@ -43,12 +44,13 @@ def test_the_rules_before_the_first_attempt_are_read_from_the_bank(app) -> None:
     """Counts written by hand in a chapter drift from its bank: the page states them."""
     app.build()
     html = (app.outdir / "part" / "chapter.html").read_text(encoding="utf-8")
-    rules = re.search(r'<p class="tfh-quiz-rules">(.*?)</p>', html).group(1)
+    rules = unescape(re.search(r'<p class="tfh-quiz-rules">(.*?)</p>', html).group(1))
     bank = load_bank(app.srcdir / "part" / "chapter.quiz.yaml")
     assert (bank.draw_total, len(bank.questions), bank.attempts) == (3, 5, 2)
     assert rules == (
         "Each attempt draws 3 questions at random from a bank of 5; one is a coding question, "
-        "graded in your terminal. You have 2 attempts; an attempt passes with 50% of its "
+        "graded in your terminal or the chapter's notebook, then imported here. You have 2 "
+        "attempts; an attempt passes with 50% of its "
         "questions right. Its points are the share right times 1 and 0.8 on attempts 1 and 2, "
         "and the quiz keeps your best. Answers and explanations appear after a pass or your "
         "last attempt."

@@ -182,13 +182,13 @@ def test_a_truncated_store_still_gives_the_rows_that_are_left(data: Path) -> Non
 
 
 def future(path: Path) -> None:
-    """A store as a newer version might write it: schema 2, with a column this one lacks."""
+    """A store as a newer version might write it: schema 3, with a column this one lacks."""
     filled(path, 2)
     execute(
         path,
         "ALTER TABLE attempts ADD COLUMN hints TEXT",
         "UPDATE attempts SET hints = 'kept'",
-        "PRAGMA user_version = 2",
+        "PRAGMA user_version = 3",
     )
 
 
@@ -197,16 +197,16 @@ def test_a_store_from_a_newer_version_is_read_but_never_written(data: Path, docs
     future(path)
     store = Store(path)
     assert [a.number for a in store.attempts()] == [1, 2]
-    assert "newer version" in str(store.problem) and "schema 2" in str(store.problem)
-    with pytest.raises(StoreError, match="schema 2"):
+    assert "newer version" in str(store.problem) and "schema 3" in str(store.problem)
+    with pytest.raises(StoreError, match="schema 3"):
         store.start("solo", "fp", 1, [question()])
     store.close()
     status, out, err = run("--docs", str(docs), "quiz", "history")
     assert status == 0 and out.count("solo") == 2 and "column 'hints'" in err
     status, _, err = run("--docs", str(docs), "quiz", "take", "solo")
-    assert status == 1 and "schema 2" in err
+    assert status == 1 and "schema 3" in err
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone() == (2,)
+    assert connection.execute("PRAGMA user_version").fetchone() == (3,)
     connection.close()
 
 

@@ -30,7 +30,10 @@ WHEEL = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["to
 
 
 def imported_modules(source: str) -> set[str]:
-    """The top-level names `source` imports (absolute imports only)."""
+    """The top-level names `source` imports (absolute imports only); of a ``%%writefile``
+    cell, those of the file it writes (an answer file, run by the grader)."""
+    if source.startswith("%%writefile "):
+        source = source.split("\n", 1)[1]
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):

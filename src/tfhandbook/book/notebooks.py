@@ -8,7 +8,10 @@ solutions of exercises become code cells; prose, ``{literalinclude}`` listings a
 ``{not-executed}`` code become Markdown. The notebook opens with a cell that installs the
 handbook's package (the chapters' code, the runtime and the quiz engine) when the
 environment lacks it, then a cell that starts from the seeds the tests start from. The
-code of a solution is collapsed, so the reader tries the exercise first.
+code of a solution is collapsed, so the reader tries the exercise first. It ends with the
+coding questions of the chapter's quiz bank: for each, the prompt, the starter code in a
+cell that saves it as an answer file, and a grading cell that runs the CLI's sandboxed
+grader on that file (:mod:`tfhandbook.quiz.notebook`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfhandbook.book.chapters import Block, Node, Prose, read_chapter
+from tfhandbook.quiz.bank import bank_path_for, load_bank
+from tfhandbook.quiz.notebook import PROGRESS_FILE
+from tfhandbook.quiz.types import REGISTRY
 
 _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]*)`")
 _TARGET = re.compile(r"^\(([^)]+)\)=\s*$")
@@ -177,6 +183,7 @@ def chapter_notebook(
     cells.code(install, tags=("install",))
     cells.code(SETUP, tags=("setup",))
     _convert(read_chapter(chapter), chapter, cells)
+    _coding_questions(chapter, cells)
     cells.flush()
     return {
         "nbformat": 4,
@@ -238,6 +245,45 @@ def _block(block: Block, chapter: Path, cells: _Cells) -> None:
             pass
         case _:
             raise ValueError(f"{chapter}:{block.line}: no notebook rule for {block.kind} blocks")
+
+
+CODING_INTRO = (
+    "## Coding questions\n\n"
+    "These are the coding questions of the chapter's quiz. For each, edit the starter code "
+    "in its first cell and run the cell: it saves your code as an answer file. Then run "
+    "the grading cell. It runs the grader `tfhandbook quiz grade` runs: your code in an "
+    "operating-system sandbox (bubblewrap, on Linux), against public and hidden checks, "
+    "compared with the reference solution. The verdict is kept in your progress and "
+    f"written to `{PROGRESS_FILE}`; choose that file under *Import progress* on the quiz "
+    "on the chapter's page, and the question counts in the attempt you submit there. Where "
+    "the sandbox cannot run, the grading cell says that the answer cannot be graded, and "
+    "nothing is kept."
+)
+
+
+def _coding_questions(chapter: Path, cells: _Cells) -> None:
+    """The coding questions of the chapter's bank: prompt, answer cell, grading cell."""
+    path = bank_path_for(chapter)
+    if not path.exists():
+        return
+    bank = load_bank(path)
+    questions = [q for q in bank.questions if REGISTRY[q.type].runs_code]
+    if not questions:
+        return
+    cells.text(CODING_INTRO)
+    for question in questions:
+        answer = f"answer-{question.id}.py"
+        cells.text(
+            f"### {question.id}\n\n{question.prompt.strip()}\n\n"
+            f"*Edit the next cell and run it (it saves `{answer}`), then run the grading cell.*"
+        )
+        cells.flush()
+        cells.code(f"%%writefile {answer}\n{question.starter.strip()}", tags=("answer",))
+        cells.code(
+            "from tfhandbook.quiz.notebook import grade_in_notebook\n\n"
+            f"verdict = grade_in_notebook({bank.quiz!r}, {question.id!r}, {answer!r})",
+            tags=("grade",),
+        )
 
 
 def _fenced(source: str, language: str) -> str:

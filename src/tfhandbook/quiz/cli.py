@@ -3,7 +3,7 @@
 tfhandbook quiz list                        the quizzes and your best scores
 tfhandbook quiz take custom-losses          start or resume an attempt
 tfhandbook quiz take part:custom-models     the part-level quiz
-tfhandbook quiz grade custom-losses huber-by-hand answer.py
+tfhandbook quiz grade custom-losses huber-by-hand answer.py   (kept for the page's score)
 tfhandbook quiz history [QUIZ]
 tfhandbook quiz export progress.json / import progress.json
 tfhandbook quiz repair                      back up a damaged store, keep what can be read
@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tfhandbook.quiz.bank import BankError, Question
-from tfhandbook.quiz.grading import grade
 from tfhandbook.quiz.marking import best_score
 from tfhandbook.quiz.session import (
     QuizError,
     bank_folder,
     find_banks,
     finished_attempts,
+    grade_answer,
     load_quiz,
     may_reveal,
     start_or_resume,
@@ -41,7 +41,13 @@ from tfhandbook.quiz.session import (
 from tfhandbook.quiz.store import WAY_OUT, Store, StoreError, repair, write_atomically
 from tfhandbook.quiz.types import REGISTRY
 from tfhandbook.quiz.types.base import MAX_ANSWER, Refused
-from tfhandbook.quiz.types.code import print_grade
+
+#: How a coding answer graded outside the page gets into the page's score.
+TO_THE_PAGE = (
+    "Kept in your progress. To count it in the quiz on the web page, export your progress "
+    "(`tfhandbook quiz export progress.json`; `nox -s quiz -- export progress.json` in a "
+    "checkout) and choose the file under Import progress there, before you submit the attempt."
+)
 
 Ask = Callable[[str], str]
 
@@ -255,11 +261,9 @@ def ask_question(question: dict[str, Any], quiz: str, docs: Path, ask: Ask) -> A
 
 
 def grade_file(args: argparse.Namespace, store: Store, ask: Ask) -> int:
-    question = load_quiz(args.docs, args.quiz).question(args.question)
-    if not REGISTRY[question.type].runs_code:
-        raise QuizError(f"{args.question} is a {question.type} question, not a coding one")
-    verdict = grade(question, args.file.read_text(encoding="utf-8"))
-    print_grade(verdict)
+    verdict = grade_answer(store, args.docs, args.quiz, args.question, args.file, "terminal")
+    if verdict.spends_attempt:
+        print(TO_THE_PAGE)
     return {"passed": 0, "failed": 1}.get(verdict.status, 2)
 
 
@@ -274,7 +278,8 @@ def show_history(args: argparse.Namespace, store: Store, ask: Ask) -> int:
 def export_progress(args: argparse.Namespace, store: Store, ask: Ask) -> int:
     data = store.export()
     write_atomically(args.file, json.dumps(data, indent=1))
-    print(f"wrote {len(data['attempts'])} attempts to {args.file}")
+    print(f"wrote {len(data['attempts'])} attempts and {len(data['grades'])} graded coding "
+          f"answers to {args.file}")  # fmt: skip
     warn_damage(store)
     return 0
 
@@ -284,11 +289,14 @@ def import_progress(args: argparse.Namespace, store: Store, ask: Ask) -> int:
         data = json.loads(args.file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{args.file} is not a JSON progress file ({error})") from error
+    graded = len(store.grades())
     added = store.import_(data, source=args.file)
-    print(f"added {added} attempts from {args.file}")
-    if store.damage:
-        lines = "".join(f"\n  {item}" for item in store.damage)
-        print(f"tfhandbook: skipped attempts that cannot be read:{lines}", file=sys.stderr)
+    skipped = store.damage
+    grades = len(store.grades()) - graded
+    print(f"added {added} attempts and {grades} graded coding answers from {args.file}")
+    if skipped:
+        lines = "".join(f"\n  {item}" for item in skipped)
+        print(f"tfhandbook: skipped what cannot be read:{lines}", file=sys.stderr)
     return 0
 
 
@@ -299,7 +307,10 @@ def repair_store() -> int:
         print(f"{report.path}: {state}; nothing changed.")
         return 0
     print(f"Backup copy of the damaged store: {report.backup}")
-    print(f"Wrote a fresh store at {report.path} with {report.kept} attempts.")
+    print(
+        f"Wrote a fresh store at {report.path} with {report.kept} attempts and "
+        f"{report.kept_grades} graded coding answers."
+    )
     print("Dropped (still in the backup copy):")
     for item in report.dropped:
         print(f"  {item.where or 'the file'}: {item.reason}")

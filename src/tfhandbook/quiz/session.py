@@ -13,11 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tfhandbook.quiz.bank import Bank, Pool, fingerprint, load_bank
+from tfhandbook.quiz.bank import Bank, Pool, Question, fingerprint, load_bank
+from tfhandbook.quiz.grading import Grade, grade
 from tfhandbook.quiz.marking import attempt_score
 from tfhandbook.quiz.sampling import DrawnQuestion, draw
 from tfhandbook.quiz.store import WAY_OUT, Attempt, Store, StoreError
 from tfhandbook.quiz.types import REGISTRY
+from tfhandbook.quiz.types.code import answer_file, grading_fingerprint, print_grade
 from tfhandbook.quiz.variants import Variant, expand
 
 PART_PREFIX = "part:"
@@ -122,6 +124,41 @@ def submit(store: Store, bank: Bank, attempt: Attempt) -> tuple[float, bool]:
 
 def passed(bank: Bank, results: dict[str, bool]) -> bool:
     return bool(results) and sum(results.values()) / len(results) >= bank.pass_mark
+
+
+def coding_question(docs: Path, quiz: str, question_id: str) -> Question:
+    """The coding question `question_id` of `quiz`; QuizError naming the coding questions
+    there are if it is not one."""
+    bank = load_quiz(docs, quiz)
+    coding = [q.id for q in bank.questions if REGISTRY[q.type].runs_code]
+    try:
+        question = bank.question(question_id)
+    except KeyError:
+        question = None
+    if question is None or question.id not in coding:
+        kind = f"a {question.type} question" if question else "not a question"
+        raise QuizError(
+            f"{quiz}: {question_id!r} is {kind} there; its coding questions are: "
+            f"{', '.join(coding) or 'none'}"
+        )
+    return question
+
+
+def grade_answer(
+    store: Store, docs: Path, quiz: str, question_id: str, path: Path, via: str
+) -> Grade:
+    """Grade the answer file at `path` (refused, saying why, if it is missing, too big or
+    not UTF-8 text), print the verdict and keep it in `store` when it spends an attempt;
+    what ``tfhandbook quiz grade`` and a notebook's grading cell (`via`) both run."""
+    question = coding_question(docs, quiz, question_id)
+    if store.problem:  # say so before the learner waits for a verdict that cannot be kept
+        raise StoreError(f"{store.problem}. Nothing was graded. {WAY_OUT}")
+    verdict = grade(question, answer_file(str(path)))
+    print_grade(verdict)
+    if verdict.spends_attempt:
+        graded_as = grading_fingerprint(question)
+        store.record_grade(quiz, question.id, graded_as, verdict.status, verdict.summary, via)
+    return verdict
 
 
 def may_reveal(store: Store, bank: Bank) -> bool:

@@ -4,7 +4,9 @@ SQLite commits are atomic and durable, so a grader or terminal killed mid-write 
 store as it was before that write, never half-written. Each attempt keeps a snapshot of the
 questions it drew (prompts, choices, answers), so an attempt in progress is finished against
 the bank it started with, even if the bank changes meanwhile; the bank's fingerprint is
-stored with it.
+stored with it. Beside the attempts, the store keeps every graded coding answer (a
+:class:`GradeRecord`, from ``tfhandbook quiz grade`` or a notebook's grading cell): the page
+imports them, so a coding question graded outside the browser counts in its score.
 
 A damaged store never blocks the rest. Every row is read and checked on its own: a row
 that cannot be read (bad JSON, bad UTF-8, a value of the wrong kind, a page of the file
@@ -37,7 +39,7 @@ from typing import Any
 from tfhandbook.quiz.types import REGISTRY
 
 #: The layout this version reads and writes, kept in the file's ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added the grades table; a schema 1 file gains it when opened
 
 COLUMNS = (
     "id", "quiz", "fingerprint", "number", "seed", "started", "finished", "questions",
@@ -59,7 +61,23 @@ CREATE TABLE IF NOT EXISTS attempts (
     score REAL,
     UNIQUE (quiz, number)
 );
+CREATE TABLE IF NOT EXISTS grades (
+    id INTEGER PRIMARY KEY,
+    quiz TEXT NOT NULL,         -- the quiz it was graded from: a chapter's or a part's
+    question TEXT NOT NULL,     -- the question's id in its bank
+    fingerprint TEXT NOT NULL,  -- the question as graded (types.code.grading_fingerprint)
+    status TEXT NOT NULL,       -- 'passed' or 'failed'
+    summary TEXT NOT NULL,
+    graded REAL NOT NULL,
+    via TEXT NOT NULL,          -- 'terminal' or 'notebook'
+    UNIQUE (question, fingerprint, graded)
+);
 """
+
+GRADE_COLUMNS = ("id", "quiz", "question", "fingerprint", "status", "summary", "graded", "via")
+TABLES = {"attempts": COLUMNS, "grades": GRADE_COLUMNS}
+#: The verdicts a store keeps: an answer that could not be graded spends nothing.
+GRADE_STATUSES = ("passed", "failed")
 
 EXPORT_FORMAT = "tfhandbook-progress/1"
 
@@ -70,7 +88,6 @@ WAY_OUT = (
 )
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM attempts"
 
 
 def data_folder() -> Path:
@@ -121,6 +138,20 @@ class Attempt:
         return self.finished is None
 
 
+@dataclass
+class GradeRecord:
+    """A coding answer graded outside the page, as the store and progress files keep it."""
+
+    id: int
+    quiz: str
+    question: str
+    fingerprint: str
+    status: str
+    summary: str
+    graded: float
+    via: str
+
+
 class Store:
     """Attempts on disk. Every change is one transaction.
 
@@ -136,8 +167,9 @@ class Store:
         self.problem: Damage | None = None
         #: What the last read left out: damaged rows, lost pages, unknown columns.
         self.damage: list[Damage] = []
-        self._salvaged: tuple[list[tuple[Any, ...]], list[tuple[int, str]]] | None = None
-        self._extra_columns: list[str] = []
+        self._salvaged: dict[str, _Rows] | None = None
+        self._extra_columns: list[tuple[str, str]] = []  # (table, column)
+        self._tables: set[str] = set()
         self.connection = _connect(self.path)
         try:
             self._prepare()
@@ -168,20 +200,25 @@ class Store:
             )
         else:
             self.connection.executescript(SCHEMA)
-        present = [row[1] for row in self.connection.execute("PRAGMA table_info(attempts)")]
-        present = [name.decode() if isinstance(name, bytes) else name for name in present]
-        missing = [name for name in COLUMNS if name not in present]
-        if missing:
-            self.problem = Damage(
-                self.path, "", f"has no attempts table with the columns {', '.join(missing)}"
-            )
-            return
-        self._extra_columns = [name for name in present if name not in COLUMNS]
+        for table, columns in TABLES.items():
+            present = [row[1] for row in self.connection.execute(f"PRAGMA table_info({table})")]
+            present = [name.decode() if isinstance(name, bytes) else name for name in present]
+            if not present and table != "attempts":  # a read-only file from before the table
+                continue
+            missing = [name for name in columns if name not in present]
+            if missing:
+                self.problem = Damage(
+                    self.path, "", f"has no {table} table with the columns {', '.join(missing)}"
+                )
+                return
+            self._tables.add(table)
+            self._extra_columns += [(table, name) for name in present if name not in columns]
         if self._extra_columns and not self.problem:
+            names = ", ".join(name for _, name in self._extra_columns)
             self.problem = Damage(
                 self.path,
                 "",
-                f"has columns this version does not know ({', '.join(self._extra_columns)}), "
+                f"has columns this version does not know ({names}), "
                 "so it was written by a newer version: it is read, never written",
             )
         if version < SCHEMA_VERSION and not self.problem:
@@ -194,8 +231,14 @@ class Store:
     def attempts(self, quiz: str | None = None) -> list[Attempt]:
         """The readable attempts (of `quiz`, or all), in the order they were started; what
         could not be read is in :attr:`damage` afterwards."""
-        good, self.damage = self._read()
+        good, self.damage = self._read("attempts")
         return [attempt for attempt in good if quiz is None or attempt.quiz == quiz]
+
+    def grades(self, question: str | None = None) -> list[GradeRecord]:
+        """The readable graded coding answers (of `question`, or all), oldest first; what
+        could not be read is in :attr:`damage` afterwards."""
+        good, self.damage = self._read("grades")
+        return [grade for grade in good if question is None or grade.question == question]
 
     def damage_for(self, quiz: str) -> list[Damage]:
         """What stops `quiz` being taken safely: a problem with the whole file, or damage
@@ -208,36 +251,40 @@ class Store:
         """The attempt in progress for `quiz`, if any."""
         return next((a for a in self.attempts(quiz) if a.in_progress), None)
 
-    def _read(self) -> tuple[list[Attempt], list[Damage]]:
+    def _read(self, table: str) -> tuple[list[Any], list[Damage]]:
+        """The rows of `table` that can be read, as attempts or grades, and the damage."""
         damage = [
             Damage(
                 self.path,
-                f"column '{name}'",
+                f"{_TABLE_TEXT[table]}column '{name}'",
                 "is not known to this version: its values stay in the file (after "
                 "`repair`, in the backup copy only)",
             )
-            for name in self._extra_columns
+            for where, name in self._extra_columns
+            if where == table
         ]
         if self._salvaged is not None:
-            rows, lost = self._salvaged
-        elif self.problem and not self._readable():
+            rows, lost = self._salvaged[table]
+        elif table not in self._tables or (self.problem and not self._readable(table)):
             return [], damage
         else:
-            rows, lost = _read_rows(self.connection)
+            rows, lost = _read_rows(self.connection, table)
         if lost:
             error, ids = lost[0][1], [rowid for rowid, _ in lost]
-            damage.append(Damage(self.path, _rows_text(ids), f"could not be read ({error})"))
+            where = _TABLE_TEXT[table] + _rows_text(ids)
+            damage.append(Damage(self.path, where, f"could not be read ({error})"))
+        convert, label = _FROM_ROW[table]
         good = []
         for row in rows:
             try:
-                good.append(attempt_from_row(row))
+                good.append(convert(row))
             except ValueError as error:
-                damage.append(Damage(self.path, _row_label(row), str(error), _quiz_of(row)))
+                damage.append(Damage(self.path, label(row), str(error), _quiz_of(row)))
         return good, damage
 
-    def _readable(self) -> bool:
+    def _readable(self, table: str) -> bool:
         try:
-            self.connection.execute("SELECT 1 FROM attempts LIMIT 1").fetchall()
+            self.connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchall()
         except sqlite3.DatabaseError:
             return False
         return True
@@ -284,19 +331,43 @@ class Store:
             )
         attempt.results, attempt.score, attempt.finished = results, score, finished
 
+    def record_grade(
+        self, quiz: str, question: str, fingerprint: str, status: str, summary: str, via: str
+    ) -> GradeRecord:
+        """Keep a graded coding answer (only a verdict that spends an attempt is one)."""
+        self._require_writable()
+        grade = _checked_grade(
+            {"id": 0, "quiz": quiz, "question": question, "fingerprint": fingerprint,
+             "status": status, "summary": summary, "graded": time.time(), "via": via}
+        )  # fmt: skip
+        with self._transaction():
+            _insert_grade(self.connection, grade, keep_id=False)
+        return grade
+
     def export(self) -> dict[str, Any]:
-        """Every readable attempt, as JSON-ready data (the format ``import_`` reads, and the
-        page's); what was left out is in :attr:`damage`."""
-        return {"format": EXPORT_FORMAT, "attempts": [vars(a) for a in self.attempts()]}
+        """Every readable attempt and graded coding answer, as JSON-ready data (the format
+        ``import_`` reads, and the page's); what was left out is in :attr:`damage`."""
+        attempts = self.attempts()
+        damage = self.damage
+        grades = self.grades()
+        self.damage = damage + self.damage
+        return {
+            "format": EXPORT_FORMAT,
+            "attempts": [vars(a) for a in attempts],
+            "grades": [vars(g) for g in grades],
+        }
 
     def import_(self, data: Any, source: Path | str = "the progress file") -> int:
-        """Add the attempts in `data` that are not here yet; return how many were added.
-        Attempts that cannot be read are skipped and listed in :attr:`damage`."""
+        """Add the attempts and graded coding answers in `data` that are not here yet;
+        return how many attempts were added. What cannot be read is skipped and listed in
+        :attr:`damage`."""
         if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
             raise ValueError(f"{source} is not a tfhandbook progress file (format {EXPORT_FORMAT})")
-        items = data.get("attempts")
+        items, grades = data.get("attempts"), data.get("grades", [])
         if not isinstance(items, list):
             raise ValueError(f"{source}: 'attempts' is not a list")
+        if not isinstance(grades, list):
+            raise ValueError(f"{source}: 'grades' is not a list")
         self._require_writable()
         skipped, added = [], 0
         with self._transaction():
@@ -315,6 +386,20 @@ class Store:
                 if not exists:
                     _insert(self.connection, attempt, keep_id=False)
                     added += 1
+            for index, item in enumerate(grades, start=1):
+                try:
+                    grade = grade_from_export(item)
+                except ValueError as error:
+                    where = f"grade {index} of {len(grades)}"
+                    quiz = item.get("quiz") if isinstance(item, dict) else None
+                    skipped.append(Damage(Path(source), where, str(error), quiz))
+                    continue
+                exists = self.connection.execute(
+                    "SELECT 1 FROM grades WHERE question = ? AND fingerprint = ? AND graded = ?",
+                    (grade.question, grade.fingerprint, grade.graded),
+                ).fetchone()
+                if not exists:
+                    _insert_grade(self.connection, grade, keep_id=False)
         self.damage = skipped
         return added
 
@@ -329,26 +414,42 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _read_rows(
-    connection: sqlite3.Connection,
-) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
-    """Every row that can be read, and the ids (with the error) of those that cannot.
+#: The rows of a table that could be read, and the ids (with the error) of those that could not.
+_Rows = tuple[list[tuple[Any, ...]], list[tuple[int, str]]]
+
+
+def _has_table(connection: sqlite3.Connection, table: str) -> bool:
+    try:
+        found = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        return True  # the schema is damaged too: look for the rows anyway
+    return found is not None
+
+
+def _read_rows(connection: sqlite3.Connection, table: str) -> _Rows:
+    """Every row of `table` that can be read, and the ids (with the error) of those that
+    cannot; nothing for a table the file does not have (a schema 1 file has no grades).
 
     A scan stops at the first damaged page; the rest are then fetched one id at a time, so
     the rows on pages after the damage are still found."""
     rows: list[tuple[Any, ...]] = []
+    if not _has_table(connection, table):
+        return rows, []
+    select = f"SELECT {', '.join(TABLES[table])} FROM {table}"
     try:
-        rows.extend(connection.execute(f"{_SELECT} ORDER BY id"))
+        rows.extend(connection.execute(f"{select} ORDER BY id"))
         return rows, []
     except sqlite3.DatabaseError as error:
         first_error = str(error)
     last = max((row[0] for row in rows if isinstance(row[0], int)), default=0)
     top = last
     # How far to look: the last id, else the row count (SQLite counts the rows with the
-    # (quiz, number) index, which may have survived), else a long way on.
+    # table's UNIQUE index, which may have survived), else a long way on.
     for query in ("SELECT MAX(id)", "SELECT COUNT(*)"):
         try:
-            found = connection.execute(f"{query} FROM attempts").fetchone()[0]
+            found = connection.execute(f"{query} FROM {table}").fetchone()[0]
         except sqlite3.DatabaseError:
             continue
         top = max(last, found or 0)
@@ -358,7 +459,7 @@ def _read_rows(
     lost = []
     for rowid in range(last + 1, top + 1):
         try:
-            row = connection.execute(f"{_SELECT} WHERE id = ?", (rowid,)).fetchone()
+            row = connection.execute(f"{select} WHERE id = ?", (rowid,)).fetchone()
         except sqlite3.DatabaseError:
             lost.append((rowid, first_error))
             continue
@@ -381,10 +482,8 @@ def _page_counts(path: Path) -> tuple[int, int]:
     return path.stat().st_size // _page_size(head), struct.unpack(">I", head[28:32])[0]
 
 
-def _salvage_truncated(
-    path: Path,
-) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]] | None:
-    """The rows of a SQLite file cut short, or None if it is not one.
+def _salvage_truncated(path: Path) -> dict[str, _Rows] | None:
+    """The rows of each table of a SQLite file cut short, or None if it is not one.
 
     SQLite refuses a file shorter than its header says. A copy whose header states the
     pages that are left opens; its rows are then read as from any damaged file."""
@@ -406,7 +505,7 @@ def _salvage_truncated(
         copy.write_bytes(bytes(data))
         connection = _connect(copy)
         try:
-            return _read_rows(connection)
+            return {table: _read_rows(connection, table) for table in TABLES}
         except sqlite3.DatabaseError:
             return None
         finally:
@@ -446,6 +545,15 @@ def _row_label(row: tuple[Any, ...]) -> str:
     return f"row {row[0]}"
 
 
+def _grade_label(row: tuple[Any, ...]) -> str:
+    try:
+        question = _text(row[2])
+    except ValueError:
+        question = None
+    named = f" ({question})" if isinstance(question, str) else ""
+    return f"{_TABLE_TEXT['grades']}row {row[0]}{named}"
+
+
 def attempt_from_row(row: tuple[Any, ...]) -> Attempt:
     """An attempt from a row of the store; ValueError naming the column if it is damaged."""
     values: dict[str, Any] = {}
@@ -465,12 +573,17 @@ def attempt_from_row(row: tuple[Any, ...]) -> Attempt:
 
 def attempt_from_export(item: Any) -> Attempt:
     """An attempt from an exported progress file; ValueError saying what is wrong."""
+    return _checked(_exported(item, COLUMNS))
+
+
+def _exported(item: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    """The values of a row in a progress file (its id left for the store to give)."""
     if not isinstance(item, dict):
         raise ValueError(f"is {type(item).__name__}, not an object")
-    missing = [name for name in COLUMNS if name != "id" and name not in item]
+    missing = [name for name in columns if name != "id" and name not in item]
     if missing:
         raise ValueError(f"has no {', '.join(repr(name) for name in missing)}")
-    return _checked({"id": 0, **{name: item[name] for name in COLUMNS if name != "id"}})
+    return {"id": 0, **{name: item[name] for name in columns if name != "id"}}
 
 
 def _is_number(value: Any) -> bool:
@@ -519,7 +632,52 @@ def _checked(values: dict[str, Any]) -> Attempt:
     return Attempt(**values)
 
 
+def grade_from_row(row: tuple[Any, ...]) -> GradeRecord:
+    """A graded answer from a row of the store; ValueError naming the column if damaged."""
+    values: dict[str, Any] = {}
+    for name, value in zip(GRADE_COLUMNS, row, strict=True):
+        try:
+            values[name] = _text(value)
+        except UnicodeDecodeError as error:
+            raise ValueError(f"column '{name}' cannot be read: {error.reason}") from error
+    return _checked_grade(values)
+
+
+def grade_from_export(item: Any) -> GradeRecord:
+    """A graded answer from an exported progress file; ValueError saying what is wrong."""
+    return _checked_grade(_exported(item, GRADE_COLUMNS))
+
+
+def _checked_grade(values: dict[str, Any]) -> GradeRecord:
+    """The graded answer, if every value is of the kind the page and the store rely on."""
+    for name in ("quiz", "question", "fingerprint", "via"):
+        if not isinstance(values[name], str) or not values[name]:
+            raise ValueError(f"column '{name}' is not a non-empty text")
+    if values["status"] not in GRADE_STATUSES:
+        raise ValueError(f"column 'status' is not one of {', '.join(GRADE_STATUSES)}")
+    if not isinstance(values["summary"], str):
+        raise ValueError("column 'summary' is not a text")
+    if not isinstance(values["id"], int) or isinstance(values["id"], bool):
+        raise ValueError("column 'id' is not a whole number")
+    if not _is_number(values["graded"]):
+        raise ValueError("column 'graded' is not a time")
+    return GradeRecord(**values)
+
+
+#: How damage in each table is named, and how its rows are read.
+_TABLE_TEXT = {"attempts": "", "grades": "grades "}
+_FROM_ROW = {"attempts": (attempt_from_row, _row_label), "grades": (grade_from_row, _grade_label)}
+
+
 # ---- writing
+def _insert_grade(connection: sqlite3.Connection, grade: GradeRecord, keep_id: bool) -> None:
+    names = [name for name in GRADE_COLUMNS if keep_id or name != "id"]
+    connection.execute(
+        f"INSERT INTO grades ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        [getattr(grade, name) for name in names],
+    )
+
+
 def _insert(connection: sqlite3.Connection, attempt: Attempt, keep_id: bool) -> None:
     names = [name for name in COLUMNS if keep_id or name != "id"]
     values = {
@@ -600,6 +758,7 @@ class Repair:
     path: Path
     backup: Path | None = None  # None when nothing needed repair
     kept: int = 0
+    kept_grades: int = 0
     dropped: list[Damage] = field(default_factory=list)
 
 
@@ -621,9 +780,9 @@ def _backup_name(path: Path) -> Path:
 
 def repair(path: Path | None = None) -> Repair:
     """Keep a backup copy of the store and replace it with a fresh one holding every
-    attempt that can be read. The fresh store is written beside it and renamed over it in
-    one step, so a crash or Ctrl-C leaves the old store or the new one, never a mix; the
-    backup copy is made before anything is read."""
+    attempt and graded answer that can be read. The fresh store is written beside it and
+    renamed over it in one step, so a crash or Ctrl-C leaves the old store or the new one,
+    never a mix; the backup copy is made before anything is read."""
     path = path or default_path()
     report = Repair(path)
     for stale in path.parent.glob(f".{path.name}.*.repair"):  # left by a repair that was killed
@@ -640,15 +799,17 @@ def repair(path: Path | None = None) -> Repair:
     try:
         attempts = store.attempts()
         dropped = ([store.problem] if store.problem else []) + store.damage
+        grades = store.grades()
+        dropped += store.damage
     finally:
         store.close()
+    report.kept, report.kept_grades = len(attempts), len(grades)
     if not dropped:
         backup.unlink()
         with contextlib.suppress(FileNotFoundError):
             backup.with_name(backup.name + "-wal").unlink()
-        report.kept = len(attempts)
         return report
-    report.backup, report.kept, report.dropped = backup, len(attempts), dropped
+    report.backup, report.dropped = backup, dropped
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".repair")
     os.close(handle)
     fresh = Path(name)
@@ -662,6 +823,8 @@ def repair(path: Path | None = None) -> Repair:
             connection.execute("BEGIN IMMEDIATE")
             for attempt in attempts:
                 _insert(connection, attempt, keep_id=True)
+            for grade in grades:
+                _insert_grade(connection, grade, keep_id=True)
             connection.execute("COMMIT")
         finally:
             connection.close()

@@ -35,15 +35,16 @@ def chapters() -> list[Path]:
     return chapter_pages(CHECKOUT / "docs")
 
 
-def write_kernelspec(jupyter_path: Path, python: Path) -> None:
-    """A kernelspec that starts `python`'s ipykernel, found through $JUPYTER_PATH."""
+def write_kernelspec(jupyter_path: Path, python: Path, data: Path) -> None:
+    """A kernelspec that starts `python`'s ipykernel, found through $JUPYTER_PATH; the
+    grading cells keep their verdicts in `data`, not in the reader's own progress."""
     folder = jupyter_path / "kernels" / KERNEL
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Handbook reader",
         "language": "python",
-        "env": QUIET_TF,
+        "env": {**QUIET_TF, "TFHANDBOOK_DATA": str(data)},
     }
     (folder / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
 
@@ -112,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tfhandbook-reader-") as name:
         scratch = Path(name)
         os.environ["JUPYTER_PATH"] = str(scratch / "jupyter")
-        write_kernelspec(scratch / "jupyter", python)
+        write_kernelspec(scratch / "jupyter", python, scratch / "progress")
         missing = sorted(
             {page.stem for page in chapters()} - set(installed_quizzes(python, scratch))
         )

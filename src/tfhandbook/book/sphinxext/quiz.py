@@ -100,6 +100,10 @@ class QuizDirective(SphinxDirective):
         return [nodes.raw("", html, format="html", tfh_quiz_types=used)]
 
 
+#: Where a coding question is graded: the page cannot run code (``quiz-types/code.js``).
+GRADED_ELSEWHERE = "graded in your terminal or the chapter's notebook, then imported here"
+
+
 def rules(bank: Bank) -> str:
     """The quiz's rules, read from its bank, for the reader before the first attempt: how
     many questions an attempt draws from how many, how many run code, the attempts, the
@@ -110,10 +114,10 @@ def rules(bank: Bank) -> str:
     text = f"Each attempt draws {bank.draw_total} questions at random from a bank of "
     text += f"{len(bank.questions)}"
     if mixed:
-        text += "; some may be coding questions, graded in your terminal"
+        text += f"; some may be coding questions, {GRADED_ELSEWHERE}"
     elif coding:
         text += f"; {_count(coding, 'is a coding question', 'are coding questions')}"
-        text += ", graded in your terminal"
+        text += f", {GRADED_ELSEWHERE}"
     text += f". You have {_count(bank.attempts, 'attempt', 'attempts')}; an attempt passes "
     text += f"with {bank.pass_mark:.0%} of its questions right"
     if bank.attempts > 1:

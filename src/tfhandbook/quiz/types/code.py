@@ -6,18 +6,22 @@
 - a response is the grader's verdict, ``{"status": "passed", "summary": ...}``: right when
   it passed;
 - the page shows the starter code, the public checks and the command that grades an
-  answer file; it marks nothing (``quiz-types/code.js``);
+  answer file; it marks the question with the learner's latest grade of it from the
+  terminal or a notebook, imported from a progress file, while the question is graded
+  as it was then (:func:`grading_fingerprint`; ``quiz-types/code.js``);
 - the terminal takes the path of an answer file (or ``skip``) and grades it there.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tfhandbook.quiz.bank import BankError, Check, WrongSolution
+from tfhandbook.quiz.bank import BankError, Check, Question, WrongSolution
 from tfhandbook.quiz.grading import Grade, grade
 from tfhandbook.quiz.types.base import QuestionType, Refused, Terminal
 
@@ -125,10 +129,27 @@ class CodeType(QuestionType):
             "starter": question.starter,
             "publicChecks": [check.probe for check in question.public_checks],
             "command": f"nox -s quiz -- grade {page.quiz} {question.id} answer.py",
+            "grade": {"question": question.id, "fingerprint": grading_fingerprint(question)},
         }
 
 
 CODE = CodeType()
+
+
+def grading_fingerprint(question: Question) -> str:
+    """What a grade was given against: the question's id, reference, setup, checks and
+    comparison rules. A stored grade counts on the page only while these are unchanged (a
+    new starter or prompt does not change what passes)."""
+    checks = [
+        [check.name, check.probe, check.expected, check.tolerance]
+        for check in (*question.public_checks, *question.hidden_checks)
+    ]
+    graded_by = [
+        question.id, question.solution, question.setup, checks, question.rtol, question.atol,
+        question.compare_dtype, question.compare_shape,
+    ]  # fmt: skip
+    text = json.dumps(graded_by, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def answer_file(text: str) -> str:

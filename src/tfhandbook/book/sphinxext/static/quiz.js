@@ -121,6 +121,45 @@
   }
   const save = (data, state) => localStorage.setItem(storageKey(data), JSON.stringify(state));
 
+  // ---- Coding answers graded outside the page (tfhandbook quiz grade, a notebook's grading
+  // cell), imported from a progress file: one list for every quiz on the site, since a
+  // chapter's question is also drawn by its part's quiz. A grade is checked as the store
+  // checks it (tfhandbook.quiz.store._checked_grade) before it is kept.
+  const GRADES_KEY = "tfhandbook-grades";
+  const isText = (value) => typeof value === "string" && value !== "";
+  const isGrade = (g) => g !== null && typeof g === "object" && isText(g.quiz) && isText(g.question) &&
+    isText(g.fingerprint) && ["passed", "failed"].includes(g.status) && typeof g.summary === "string" &&
+    typeof g.graded === "number" && Number.isFinite(g.graded);
+  function loadGrades() {
+    try {
+      const grades = JSON.parse(localStorage.getItem(GRADES_KEY) || "[]");
+      return Array.isArray(grades) ? grades.filter(isGrade) : [];
+    } catch (error) {
+      console.warn("tfhandbook quiz: ignoring unreadable graded answers", error);
+      return [];
+    }
+  }
+  // Add the readable grades not kept yet; what was added, and how many were unreadable.
+  function mergeGrades(items) {
+    const kept = loadGrades();
+    const same = (a, b) => a.question === b.question && a.fingerprint === b.fingerprint && a.graded === b.graded;
+    const added = [];
+    let unreadable = 0;
+    for (const item of items) {
+      if (!isGrade(item)) unreadable++;
+      else if (!kept.some((g) => same(g, item)) && !added.some((g) => same(g, item))) {
+        added.push({ quiz: item.quiz, question: item.question, fingerprint: item.fingerprint,
+          status: item.status, summary: item.summary, graded: item.graded, via: String(item.via ?? "") });
+      }
+    }
+    if (added.length) localStorage.setItem(GRADES_KEY, JSON.stringify([...kept, ...added]));
+    return { added, unreadable };
+  }
+  // The latest grade of a question as the page grades it (same id, same checks), or null.
+  const latestGrade = ({ question, fingerprint }) => loadGrades()
+    .filter((g) => g.question === question && g.fingerprint === fingerprint)
+    .reduce((latest, g) => (latest && latest.graded >= g.graded ? latest : g), null);
+
   // ---- The page.
   const element = (tag, attributes = {}, ...children) => {
     const node = document.createElement(tag);
@@ -147,8 +186,10 @@
   //   input(variant, {name, index, order, saved, remember, fieldset}) -> the nodes to answer with
   //   isCorrect(data, variant, response) -> whether a response is right; a type without it is
   //     not marked on the page, and shows `note` in the result instead;
-  //   shown(variant, response) -> optional: the response as HTML, for the results (else its text).
-  const kit = { element, digest, unmask, matches, textInput };
+  //   shown(variant, response) -> optional: the response as HTML, for the results (else its text);
+  //   response(variant, saved) -> optional: the response to mark at submit, when it comes from
+  //     elsewhere than the inputs (a coding question's imported grade).
+  const kit = { element, digest, unmask, matches, textInput, latestGrade };
   const renderers = {};
   function rendererOf(variant) {
     if (!renderers[variant.type]) {
@@ -180,6 +221,10 @@
   };
   const isCorrect = (data, variant, response) =>
     isMarked(variant) && rendererOf(variant).isCorrect(data, variant, response);
+  const responseOf = (variant, saved) => {
+    const renderer = rendererOf(variant);
+    return renderer.response ? renderer.response(variant, saved) : saved;
+  };
 
   class Quiz {
     constructor(root) {
@@ -209,7 +254,7 @@
       const current = this.state.current;
       return draw(this.data, current.seed)
         .map(({ variant }, index) => ({ variant, index }))
-        .filter(({ variant }) => isMarked(variant) && !isAnswered(current.answers[variant.key]));
+        .filter(({ variant }) => isMarked(variant) && !isAnswered(responseOf(variant, current.answers[variant.key])));
     }
 
     submit(confirmed = false) {
@@ -220,7 +265,9 @@
       const marked = drawn.filter(({ variant }) => isMarked(variant));
       const results = {};
       for (const { variant } of marked) {
-        results[variant.key] = isCorrect(this.data, variant, current.answers[variant.key]);
+        const response = responseOf(variant, current.answers[variant.key]);
+        if (response !== undefined) current.answers[variant.key] = response;
+        results[variant.key] = isCorrect(this.data, variant, response);
       }
       const right = Object.values(results).filter(Boolean).length;
       const fraction = marked.length ? right / marked.length : 0;
@@ -370,7 +417,8 @@
     tools() {
       const exportButton = element("button", { type: "button", class: "tfh-quiz-export", text: "Export progress" });
       exportButton.addEventListener("click", () => {
-        const blob = new Blob([JSON.stringify(this.state, null, 1)], { type: "application/json" });
+        const exported = { ...this.state, grades: loadGrades() };
+        const blob = new Blob([JSON.stringify(exported, null, 1)], { type: "application/json" });
         const link = element("a", { href: URL.createObjectURL(blob), download: `${this.data.quiz}-progress.json` });
         link.click();
         URL.revokeObjectURL(link.href);
@@ -380,18 +428,54 @@
         const file = importInput.files[0];
         if (!file) return;
         try {
-          const imported = JSON.parse(await file.text());
-          if (imported.quiz !== this.data.quiz || !Array.isArray(imported.attempts)) throw new Error("not this quiz's progress");
-          if (imported.fingerprint !== this.data.fingerprint) throw new Error("saved for another version of this quiz");
-          if (imported.attempts.length >= this.state.attempts.length) this.state = imported;
-          this.persist();
+          const message = this.importProgress(JSON.parse(await file.text()));
           this.render();
+          this.body.append(element("p", { class: "tfh-quiz-imported", role: "status", text: `Imported ${file.name}: ${message}` }));
         } catch (error) {
           this.body.append(element("p", { class: "tfh-quiz-error", role: "alert", text: `Could not import ${file.name}: ${error.message}` }));
         }
       });
       return element("div", { class: "tfh-quiz-tools" }, exportButton,
         element("label", { class: "tfh-quiz-import-label" }, "Import progress ", importInput));
+    }
+
+    // A progress file: this page's own export (this quiz's attempts, and graded coding
+    // answers), or the terminal's or a notebook's (the graded coding answers are taken, the
+    // attempts stay in the terminal's store). What was imported, as a sentence.
+    importProgress(imported) {
+      if (imported === null || typeof imported !== "object" || imported.format !== "tfhandbook-progress/1") {
+        throw new Error("not a tfhandbook progress file");
+      }
+      const grades = Array.isArray(imported.grades) ? imported.grades : [];
+      const ownAttempts = imported.quiz === this.data.quiz && Array.isArray(imported.attempts);
+      if (imported.quiz !== undefined && !ownAttempts && !grades.length) throw new Error("not this quiz's progress");
+      if (imported.quiz === undefined && !grades.length) throw new Error("it holds no graded coding answers");
+      const told = [];
+      if (ownAttempts) {
+        if (imported.fingerprint !== this.data.fingerprint) throw new Error("saved for another version of this quiz");
+        if (imported.attempts.length >= this.state.attempts.length) {
+          this.state = { ...imported, grades: undefined };
+          this.persist();
+          told.push(`${imported.attempts.length} attempts`);
+        }
+      }
+      const { added, unreadable } = mergeGrades(grades);
+      const here = new Map();
+      for (const pool of this.data.pools) {
+        for (const variants of pool.questions) {
+          for (const variant of variants) if (variant.grade) here.set(`${variant.grade.question}\x1f${variant.grade.fingerprint}`, variant.grade.question);
+        }
+      }
+      const ours = added.filter((g) => here.has(`${g.question}\x1f${g.fingerprint}`));
+      const stale = added.filter((g) => !ours.includes(g) && [...here.values()].includes(g.question));
+      told.push(`${added.length} graded coding ${added.length === 1 ? "answer" : "answers"}` +
+        (ours.length ? ` (for this quiz: ${ours.map((g) => `${g.question} ${g.status}`).join(", ")})` : ""));
+      if (stale.length) {
+        told.push(`graded against another version of the question, so not counted here: ` +
+          `${stale.map((g) => g.question).join(", ")} (grade ${stale.length === 1 ? "it" : "them"} again)`);
+      }
+      if (unreadable) told.push(`${unreadable} unreadable ${unreadable === 1 ? "grade" : "grades"} skipped`);
+      return told.join("; ") + ".";
     }
   }
 
