@@ -346,6 +346,31 @@ def test_a_grade_from_the_terminal_or_a_notebook_counts_in_the_pages_score(
     assert errors == []
 
 
+@pytest.mark.sphinx("html", testroot="quiz")
+def test_an_attempt_saved_before_coding_questions_were_marked_says_so(app, chromium, serve) -> None:
+    app.build()
+    with serve(app.outdir) as url:
+        page = chromium.new_page()
+        page.goto(f"{url}/part/chapter.html")
+        quiz = page.locator('.tfh-quiz[data-quiz="sample"]')
+        quiz.get_by_role("button", name="Start the quiz").click()
+        state = saved_state(page)
+        seed = state["current"]["seed"]
+        keys = [v.key for v in attempt_questions(seed) if v.question.type != "code"]
+        old = {**state["current"], "results": dict.fromkeys(keys, True), "score": 1.0,
+               "passed": True, "finished": 1}  # fmt: skip
+        state.update(attempts=[old], current=None)
+        page.evaluate(
+            "state => localStorage.setItem(Object.keys(localStorage).find(k => "
+            "k.startsWith('tfhandbook-quiz:sample:')), JSON.stringify(state))",
+            state,
+        )
+        page.reload()
+        item = page.locator('.tfh-quiz[data-quiz="sample"] li[data-key="scaled-relu"]').first
+        assert "Not marked in this attempt." in item.inner_text()
+        assert "Wrong" not in item.inner_text()
+
+
 @pytest.mark.long_running  # builds the whole book, once per run (the handbook_site fixture)
 def test_on_the_site_a_coding_question_links_to_the_notebook_that_grades_it(
     chromium, serve, handbook_site: Path

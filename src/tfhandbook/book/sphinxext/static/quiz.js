@@ -221,6 +221,9 @@
   };
   const isCorrect = (data, variant, response) =>
     isMarked(variant) && rendererOf(variant).isCorrect(data, variant, response);
+  // An attempt saved before its question's type was marked on the page has no mark for it.
+  const wasMarked = (attempt, variant) => isMarked(variant) && variant.key in (attempt.results || {});
+  const notMarked = (variant) => rendererOf(variant).note ?? "Not marked in this attempt.";
   const responseOf = (variant, saved) => {
     const renderer = rendererOf(variant);
     return renderer.response ? renderer.response(variant, saved) : saved;
@@ -364,7 +367,7 @@
       for (const { variant } of draw(this.data, attempt.seed)) {
         shownHere.add(variant.key);
         const item = element("li", { "data-key": variant.key }, element("div", { html: variant.prompt }));
-        if (!isMarked(variant)) item.append(element("p", { class: "tfh-quiz-code-note", text: rendererOf(variant).note }));
+        if (!wasMarked(attempt, variant)) item.append(element("p", { class: "tfh-quiz-code-note", text: notMarked(variant) }));
         else {
           const isRight = attempt.results[variant.key];
           item.append(element("p", { class: "tfh-quiz-mark" },
@@ -402,7 +405,7 @@
       const list = element("ol", { class: "tfh-quiz-earlier" });
       for (const { variant, attempt } of earlier.values()) {
         const item = element("li", { "data-key": variant.key }, element("div", { html: variant.prompt }));
-        if (isMarked(variant)) {
+        if (wasMarked(attempt, variant)) {
           const isRight = attempt.results[variant.key];
           item.append(element("p", { class: "tfh-quiz-mark" },
             element("span", { class: isRight ? "tfh-quiz-right" : "tfh-quiz-wrong", text: isRight ? "Right" : "Wrong" }),
