@@ -269,3 +269,41 @@ def plot_masked_pooling(max_padding: int = 12) -> Any:
     ax.legend(loc="lower left")
     fig.tight_layout()
     return fig
+
+
+def copy_with_foreign_lambda_bytecode(source: str, target: str) -> None:
+    """Copy a ``.keras`` file as if another Python had written its ``Lambda`` bytecode.
+
+    A ``Lambda`` that wraps a Python ``lambda`` is saved as the ``marshal`` dump of its code
+    object, whose layout changes between Python minor versions. This copy inserts one more
+    4-byte field after the first three of every such dump, as a Python with an extra
+    code-object field would have laid it out, and leaves the weights untouched. Only the
+    chapter's demonstration needs it: a file that really comes from another Python version
+    fails the same way.
+    """
+    import base64
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+
+    def shift(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("class_name") == "__lambda__":
+                raw = base64.b64decode(node["config"]["code"])
+                # byte 0 is the type code, then argcount, posonlyargcount, kwonlyargcount
+                foreign = raw[:13] + (1).to_bytes(4, "little") + raw[13:]
+                node["config"]["code"] = base64.b64encode(foreign).decode("ascii")
+            for value in node.values():
+                shift(value)
+        elif isinstance(node, list):
+            for value in node:
+                shift(value)
+
+    shift(config)
+    members["config.json"] = json.dumps(config).encode("utf-8")
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
