@@ -46,6 +46,14 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def ebook(session: nox.Session) -> None:
+    """Build the whole book as a PDF and an EPUB: `nox -s ebook -- [OUT]`."""
+    install(session, "test")  # the docs' stack, and Playwright, which prints the PDF
+    out, *options = session.posargs or ["docs/_build/ebook"]
+    session.run("python", "-m", "tfhandbook.book.ebook", "docs", out, *options, env=QUIET_TF)
+
+
+@nox.session(reuse_venv=True)
 def serve(session: nox.Session) -> None:
     """Rebuild and reload the handbook in the browser while you write."""
     install(session, "serve")

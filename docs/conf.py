@@ -35,6 +35,7 @@ extensions = [
     "tfhandbook.book.sphinxext.problems",  # {problem} and the error index
     "tfhandbook.book.sphinxext.chapter_guide",  # reading time, assumptions, objectives
     "tfhandbook.book.sphinxext.sitemap",
+    "tfhandbook.book.sphinxext.ebooks",  # the whole book as PDF and EPUB, in the download menu
     "tfhandbook.book.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",
     "notfound.extension",
@@ -105,5 +106,7 @@ html_theme_options = {
 # -- Where the book lives: one setting turns on every link to the repository -----------
 # Unset (a local build), no repository, edit, issue or launch link is drawn. The Pages
 # workflow sets both from the repository it runs in.
+# The folder `nox -s ebook` wrote the PDF and EPUB to (the Pages workflow sets it).
+tfhandbook_ebooks = os.environ.get("HANDBOOK_EBOOKS", "")
 tfhandbook_repository = os.environ.get("HANDBOOK_REPOSITORY", "")
 tfhandbook_repository_branch = os.environ.get("HANDBOOK_BRANCH", "main")

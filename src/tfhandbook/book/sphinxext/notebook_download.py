@@ -17,7 +17,7 @@ from tfhandbook.book.sphinxext.repository_links import install_requirement
 
 
 def _add_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    if doctree is None or context.get("page_source_suffix") != ".md":
+    if app.builder.name != "html" or doctree is None or context.get("page_source_suffix") != ".md":
         return
     source = Path(app.env.doc2path(pagename))
     notebook = chapter_notebook(source, requirement=install_requirement(app.config))
