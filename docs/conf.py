@@ -36,6 +36,7 @@ extensions = [
     "tfhandbook.book.sphinxext.chapter_guide",  # reading time, assumptions, objectives
     "tfhandbook.book.sphinxext.sitemap",
     "tfhandbook.book.sphinxext.ebooks",  # the whole book as PDF and EPUB, in the download menu
+    "tfhandbook.book.sphinxext.site_search",  # what Pagefind indexes: each page's article
     "tfhandbook.book.sphinxext.mathml",  # formulas as MathML: no MathJax download
     "sphinxext.opengraph",
     "notfound.extension",
@@ -85,8 +86,12 @@ notfound_urls_prefix = urlparse(html_baseurl).path or "/"
 html_theme = "sphinx_book_theme"
 html_title = "The Advanced TensorFlow Handbook"
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]
-html_js_files = [("wrap_points.js", {"defer": "defer"}), ("figure_zoom.js", {"defer": "defer"})]
+html_css_files = ["handbook.css", "search.css"]
+html_js_files = [
+    ("wrap_points.js", {"defer": "defer"}),
+    ("figure_zoom.js", {"defer": "defer"}),
+    ("search.js", {"defer": "defer"}),  # search as you type, on Pagefind's index
+]
 html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = "%Y-%m-%d"
 html_context = {"default_mode": "auto"}  # follow the reader's system setting until they choose

@@ -3,8 +3,9 @@
 ``python -m tfhandbook.book.site_speed HTML_DIR`` rewrites a built site in place;
 ``python -m tfhandbook.book.site_speed build SOURCE HTML_DIR [SPHINX_OPTION ...]`` is the
 book's whole HTML build, ``sphinx-build`` with :data:`tfhandbook.settings.HTML_BUILD_FLAGS`
-and then this step, and every HTML build (``nox -s docs``, ``nox -s audit``, the browser
-tests' site, the benchmark) runs it that way.
+and then this step and the search index (:mod:`tfhandbook.book.search_index`), and every
+HTML build (``nox -s docs``, ``nox -s audit``, the browser tests' site, the benchmark) runs
+it that way.
 
 Sphinx and the theme put their scripts in ``<head>`` without ``defer``, so the browser
 stops parsing the page until each has downloaded and run. The extensions' scripts (copy
@@ -59,6 +60,8 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from tfhandbook.book.search_index import SearchIndexError, index_site
 
 #: How to run this module (``__name__`` is ``__main__`` under ``python -m``).
 MODULE = "tfhandbook.book.site_speed"
@@ -595,10 +598,16 @@ def build(source: Path, site: Path, sphinx_options: Sequence[str]) -> int:
     status = build_main([*HTML_BUILD_FLAGS, *sphinx_options, str(source), str(site)])
     if status:
         return status
-    summary = lighten_site(site)
+    summary = finish_site(site)
     if not {"-q", "--quiet", "-Q", "--silent"} & set(sphinx_options):
         print(summary)
     return 0
+
+
+def finish_site(site: Path) -> str:
+    """What every build does after Sphinx: lighten the pages, then index them for search
+    (:mod:`tfhandbook.book.search_index`); return the lines that say what was done."""
+    return f"{lighten_site(site)}\n{index_site(site)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -614,8 +623,8 @@ def main(argv: list[str] | None = None) -> int:
             return build(args.source, args.site, args.sphinx_options)
         parser.add_argument("site", type=Path, help="the built HTML, e.g. docs/_build/html")
         args = parser.parse_args(arguments)
-        print(lighten_site(args.site))
-    except SiteSpeedError as error:
+        print(finish_site(args.site))
+    except (SiteSpeedError, SearchIndexError) as error:
         print(f"site_speed: {error}", file=sys.stderr)
         return 1
     return 0
