@@ -15,6 +15,14 @@ one Pagefind search per spelling and keeps each page's best score. A variant is 
 Pagefind's own weighting of where it appears (title, heading, text), as if the page had
 used the reader's spelling. Words Pagefind already joins need no entry: it indexes
 ``Grad-CAM`` as ``gradcam`` as well as ``grad`` and ``cam``.
+
+Pagefind reads a copy of each page (:func:`for_indexing`) in which every section's anchor
+is on its heading and every ``{problem}``'s title is a heading, so a result links to the
+section or problem that matched; the site's pages stay as Sphinx wrote them. Which part of
+a page is indexed, and at what weight, is marked at build time by
+:mod:`tfhandbook.book.sphinxext.site_search`. A pasted error message is matched whole
+against every problem's messages (:func:`problem_messages`), since Pagefind ranks words,
+not phrases.
 """
 
 from __future__ import annotations
