@@ -26,7 +26,9 @@ def graded_file(folder: Path, question_id: str, status: str = "passed", fingerpr
         "summary": f"{status} by hand", "graded": time.time(), "via": "terminal",
     }  # fmt: skip
     file = folder / f"{question_id}-{status}.json"
-    file.write_text(json.dumps({"format": "tfhandbook-progress/1", "attempts": [], "grades": [grade]}))
+    file.write_text(
+        json.dumps({"format": "tfhandbook-progress/1", "attempts": [], "grades": [grade]})
+    )
     return file
 
 
@@ -48,7 +50,9 @@ def answer_right(page, quiz, seed: int, folder: Path) -> None:
             case "text":
                 field.locator("input").fill(f"`{variant.answer[0].upper()}` ")
             case "code":
-                quiz.locator(".tfh-quiz-import").set_input_files(graded_file(folder, variant.question.id))
+                quiz.locator(".tfh-quiz-import").set_input_files(
+                    graded_file(folder, variant.question.id)
+                )
 
 
 def answer_one_wrong(quiz, seed: int) -> None:
