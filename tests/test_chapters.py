@@ -12,6 +12,7 @@ from tfhandbook.book.notebooks import PREAMBLE_CODE_CELLS, SETUP, chapter_notebo
 from tfhandbook.harness.sybils import book_sybils
 
 ROOT = Path(__file__).parents[1]
+CODING_TAGS = {"answer", "grade"}
 PAGES = sorted(page for page in (ROOT / "docs").rglob("*.md") if "_build" not in page.parts)
 
 
@@ -34,9 +35,16 @@ def harness_code(page: Path) -> list[str]:
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT / "docs")))
 def test_a_notebook_holds_exactly_the_code_the_tests_run(page: Path) -> None:
     cells = chapter_notebook(page)["cells"]
-    code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
-    assert code[PREAMBLE_CODE_CELLS - 1] == SETUP  # after the install cell
-    assert code[PREAMBLE_CODE_CELLS:] == harness_code(page)
+    code = [cell for cell in cells if cell["cell_type"] == "code"]
+    # The coding questions come last: an answer cell and a grading cell each, from the bank.
+    coding = [cell for cell in code if set(cell["metadata"].get("tags", ())) & CODING_TAGS]
+    examples = ["".join(cell["source"]) for cell in code if cell not in coding]
+    assert examples[PREAMBLE_CODE_CELLS - 1] == SETUP  # after the install cell
+    assert examples[PREAMBLE_CODE_CELLS:] == harness_code(page)
+    assert code[len(code) - len(coding) :] == coding
+    assert [cell["metadata"]["tags"] for cell in coding] == [["answer"], ["grade"]] * (
+        len(coding) // 2
+    )
 
 
 def test_a_directive_without_a_rule_fails_the_tests_too_naming_file_and_line(
