@@ -365,7 +365,7 @@ def test_ending_the_grading_command_ends_every_sandboxed_process(
             time.sleep(0.2)
         started = time.monotonic()
         command.send_signal(getattr(signal, signum))
-        command.wait(timeout=15)
+        command.wait(timeout=30)  # the cleanup is slower on a loaded machine
         while _processes_with(marker) and time.monotonic() < started + 15:
             time.sleep(0.2)
         assert _processes_with(marker) == [], f"the answer's process outlived {signum}"
