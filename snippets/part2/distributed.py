@@ -231,19 +231,20 @@ def plot_all_reduce(global_batch_size: int = 16, seed: int = 0) -> Any:
     np.testing.assert_allclose(g0 + g1, single_device, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(local_means, 2 * single_device, rtol=1e-5, atol=1e-6)
 
+    # Stacked, not side by side, so the text stays readable in a phone's column.
     fig, (diagram, bars) = plt.subplots(
-        1, 2, figsize=(11, 4.4), gridspec_kw={"width_ratios": [1.05, 1]}
+        2, 1, figsize=(5.5, 9), gridspec_kw={"height_ratios": [1, 1.1]}
     )
     diagram.set_xlim(0, 10)
     diagram.set_ylim(0, 10)
     diagram.axis("off")
-    diagram.set_title("One step of MirroredStrategy with two replicas")
+    diagram.set_title("One step of MirroredStrategy with two replicas", fontsize=11)
 
     def box(x0: float, y0: float, w: float, h: float, text: str, colour: str) -> None:
         diagram.add_patch(
             FancyBboxPatch((x0, y0), w, h, boxstyle="round,pad=0.1", fc=colour, ec="0.3")
         )
-        diagram.text(x0 + w / 2, y0 + h / 2, text, ha="center", va="center", fontsize=8.5)
+        diagram.text(x0 + w / 2, y0 + h / 2, text, ha="center", va="center", fontsize=9)
 
     def arrow(start: tuple[float, float], end: tuple[float, float]) -> None:
         diagram.add_patch(
@@ -284,7 +285,7 @@ def plot_all_reduce(global_batch_size: int = 16, seed: int = 0) -> Any:
     bars.set_xticks(positions, labels)
     bars.set_xlabel("weight of the linear model")
     bars.set_ylabel("gradient of the loss")
-    bars.set_title("Gradients of one step, per replica and summed")
-    bars.legend(fontsize=8)
+    bars.set_title("Gradients of one step, per replica and summed", fontsize=11)
+    bars.legend(fontsize=9, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     fig.tight_layout()
     return fig

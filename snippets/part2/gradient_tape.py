@@ -215,7 +215,7 @@ def plot_derivatives() -> Figure:
     for values, exact in zip((y, dy, d2y), closed_forms, strict=True):
         assert np.allclose(values, exact, atol=1e-5), "tape and closed form differ"
     labels = ["f(x) = tanh(x)", "f'(x), inner tape", "f''(x), outer tape"]
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
     for values, exact, label, color in zip(
         (y, dy, d2y), closed_forms, labels, ("C0", "C1", "C2"), strict=True
     ):
@@ -225,8 +225,8 @@ def plot_derivatives() -> Figure:
     ax.axhline(0, color="grey", linewidth=0.5)
     ax.set_xlabel("x")
     ax.set_ylabel("value")
-    ax.set_title("tanh and its derivatives from two nested GradientTapes")
-    ax.legend(fontsize=8)
+    ax.set_title("tanh and its derivatives from two nested tapes", fontsize=11)
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -252,27 +252,29 @@ def plot_log1pexp_gradients() -> Figure:
     assert first_zero < first_nan
     factor = np.float32(1) / (np.float32(1) + np.exp(np.float32(first_zero)))
     assert 0 < factor < np.finfo(np.float32).tiny
-    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
     ax.plot(xs, gradients["tf.custom_gradient"], linewidth=4, alpha=0.6, label="tf.custom_gradient")
     ax.plot(xs, naive, color="C3", linewidth=1.5, label="naive formula (NaN is not drawn)")
     ax.axvspan(first_nan, xs[-1], color="C3", alpha=0.15)
     ax.annotate(
-        f"naive: 0 from x = {first_zero:g}\n(1 / (1 + exp(x)) underflows)",
+        f"naive: 0 from x = {first_zero:g}\n(1 / (1 + exp(x))\nunderflows)",
         xy=(first_zero, 0.0),
-        xytext=(15, 0.25),
-        fontsize=8,
+        xytext=(80, 0.1),
+        ha="right",
+        fontsize=9,
         arrowprops={"arrowstyle": "->"},
     )
     ax.annotate(
-        f"naive: NaN from x = {first_nan:g}\n(exp(x) overflows)",
+        f"naive: NaN from\nx = {first_nan:g}\n(exp(x) overflows)",
         xy=(first_nan, 0.75),
-        xytext=(15, 0.6),
-        fontsize=8,
+        xytext=(80, 0.5),
+        ha="right",
+        fontsize=9,
         arrowprops={"arrowstyle": "->"},
     )
     ax.set_xlabel("x")
     ax.set_ylabel("d/dx log(1 + exp(x))")
-    ax.set_title("Gradient of log(1 + exp(x)) in float32")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title("Gradient of log(1 + exp(x)) in float32", fontsize=11)
+    ax.legend(loc="upper left", fontsize=9)
     fig.tight_layout()
     return fig

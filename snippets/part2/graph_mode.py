@@ -124,17 +124,17 @@ def plot_trace_counts(n_calls: int = 20) -> Any:
     assert counts["python int, 3 values"][-1] == min(3, n_calls), counts
     assert set(counts["tensor"]) == {1}, counts
     assert counts["growing shape, reduce_retracing"][-1] == min(2, n_calls), counts
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = plt.subplots(figsize=(5.2, 3.8))
     calls = np.arange(1, n_calls + 1)
     for kind, style in styles.items():
         ax.plot(calls, counts[kind], style, label=kind, markersize=4)
     ax.set_xlabel("number of calls")
-    ax.set_ylabel("traces so far (experimental_get_tracing_count)")
-    ax.set_title("Traces of one tf.function, by what you pass it")
+    ax.set_ylabel("traces so far\n(experimental_get_tracing_count)")
+    ax.set_title("Traces of one tf.function, by what you pass it", fontsize=11)
     ax.set_xticks(range(0, n_calls + 1, 5))
-    ax.set_ylim(0, n_calls + 1)
+    ax.set_ylim(0, 1.6 * n_calls)  # room for the legend above the lines
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(title="argument of the i-th call", fontsize=8)
+    ax.legend(loc="upper left", title="argument of the i-th call", fontsize=9, title_fontsize=9)
     fig.tight_layout()
     return fig
 

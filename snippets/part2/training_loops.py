@@ -298,7 +298,8 @@ def plot_training_curves() -> Any:
     assert np.all(val_loss[history["best_epoch"] + 1 :] >= val_loss[history["best_epoch"]])
     epochs = np.arange(1, len(history["loss"]) + 1)
     best = history["best_epoch"] + 1
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.8))
+    # Stacked, sharing the epoch axis, so the text stays readable in a phone's column.
+    fig, (ax_loss, ax_acc) = plt.subplots(2, 1, figsize=(5.4, 6.6), sharex=True)
     ax_loss.plot(epochs, history["loss"], "o-", markersize=3, label="training")
     ax_loss.plot(epochs, history["val_loss"], "s-", markersize=3, label="validation")
     ax_acc.plot(epochs, history["accuracy"], "o-", markersize=3, label="training")
@@ -306,16 +307,16 @@ def plot_training_curves() -> Any:
     for ax in (ax_loss, ax_acc):
         ax.axvline(best, color="grey", linestyle="--", label=f"best epoch ({best}), restored")
         ax.axvspan(best, epochs[-1], color="grey", alpha=0.12, label="patience")
-        ax.set_xlabel("epoch")
+    ax_acc.set_xlabel("epoch")
     for ax in (ax_loss, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_loss.set_ylabel("cross-entropy (mean per sample)")
+    ax_loss.set_ylabel("cross-entropy\n(mean per sample)")
     ax_loss.set_yscale("log")
     ax_loss.set_title("Loss")
     ax_acc.set_ylabel("accuracy")
     ax_acc.set_title("Accuracy")
-    ax_loss.legend(fontsize=8)
-    fig.suptitle("Hand-written loop on 200 digits, early stopping on val_loss")
+    ax_loss.legend(fontsize=9)
+    fig.suptitle("Hand-written loop on 200 digits,\nearly stopping on val_loss", fontsize=11)
     fig.tight_layout()
     return fig
 
