@@ -323,14 +323,15 @@ def plot_training_record(epochs: int = 12) -> Figure:
     running = np.array([record["running_loss"] for record in recorder.batches])
     _check_training_record(recorder, running)
 
-    fig, (ax_batch, ax_epoch) = plt.subplots(1, 2, figsize=(10, 3.8))
+    # Stacked, not side by side, so the text stays readable in a phone's column.
+    fig, (ax_batch, ax_epoch) = plt.subplots(2, 1, figsize=(5.4, 7.4))
     ax_batch.plot(position, recorder.batch_losses(), lw=0.8, alpha=0.7, label="each batch's loss")
     ax_batch.plot(position, running, lw=1.6, label="logs['loss'] in on_train_batch_end")
     ax_batch.set_yscale("log")
     ax_batch.set_xlabel("epoch")
     ax_batch.set_ylabel("training loss")
-    ax_batch.set_title("Batch logs are running means, reset every epoch")
-    ax_batch.legend(fontsize=8)
+    ax_batch.set_title("Batch logs are running means, reset every epoch", fontsize=11)
+    ax_batch.legend(fontsize=9)
     ax_batch.grid(alpha=0.3)
 
     epoch_axis = np.arange(1, len(recorder.epochs) + 1)
@@ -340,15 +341,15 @@ def plot_training_record(epochs: int = 12) -> Figure:
     )
     ax_epoch.set_yscale("log")
     ax_epoch.set_xlabel("epoch")
-    ax_epoch.set_ylabel("loss (on_epoch_end logs)")
-    ax_epoch.set_title("Epoch logs and ReduceLROnPlateau")
+    ax_epoch.set_ylabel("loss\n(on_epoch_end logs)")
+    ax_epoch.set_title("Epoch logs and ReduceLROnPlateau", fontsize=11)
     ax_rate = ax_epoch.twinx()
     rates = [logs["learning_rate"] for logs in recorder.epochs]
     ax_rate.step(epoch_axis, rates, where="mid", color="black", ls="--", label="learning rate")
     ax_rate.set_ylim(0, max(rates) * 1.1)
-    ax_rate.set_ylabel("learning rate (logged at epoch end)")
+    ax_rate.set_ylabel("learning rate\n(logged at epoch end)")
     lines = ax_epoch.get_lines() + ax_rate.get_lines()
-    ax_epoch.legend(lines, [line.get_label() for line in lines], fontsize=8, loc="center right")
+    ax_epoch.legend(lines, [line.get_label() for line in lines], fontsize=9, loc="upper right")
     ax_epoch.grid(alpha=0.3)
     fig.tight_layout()
     return fig

@@ -195,7 +195,8 @@ def plot_loss_shapes(threshold: float = 1.0) -> Figure:
             ops.zeros_like(e)[:, None], e[:, None], threshold
         ),
     }
-    fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(9, 3.6))
+    # Stacked, sharing the error axis, so the text stays readable in a phone's column.
+    fig, (ax_loss, ax_grad) = plt.subplots(2, 1, figsize=(5.2, 6.6), sharex=True)
     gradients = {}
     for label, loss_fn in curves.items():
         with tf.GradientTape() as tape:
@@ -208,9 +209,9 @@ def plot_loss_shapes(threshold: float = 1.0) -> Figure:
     for ax in (ax_loss, ax_grad):
         ax.axvline(-threshold, color="grey", lw=0.8, ls=":")
         ax.axvline(threshold, color="grey", lw=0.8, ls=":")
-        ax.set_xlabel("error $e = \\hat y - y$")
         ax.grid(alpha=0.3)
-    # What the chapter reads off the right panel: the squared error's gradient grows with
+    ax_grad.set_xlabel("error $e = \\hat y - y$")
+    # What the chapter reads off the bottom panel: the squared error's gradient grows with
     # the error (2e), the absolute error's jumps between -1 and 1, and Huber's, from
     # automatic differentiation through ops.where, is the error clipped at +-threshold.
     e = error.numpy()
@@ -220,10 +221,10 @@ def plot_loss_shapes(threshold: float = 1.0) -> Figure:
     assert np.allclose(huber_gradient, np.clip(e, -threshold, threshold), atol=1e-6)
     ax_loss.set_ylim(0, 4)
     ax_loss.set_ylabel("loss")
-    ax_loss.set_title("Loss of one sample")
+    ax_loss.set_title("Loss of one sample", fontsize=11)
     ax_grad.set_ylabel("$d\\,$loss$\\,/\\,de$")
-    ax_grad.set_title("Gradient: what an outlier pushes with")
-    ax_grad.legend(loc="upper left", fontsize=8)
+    ax_grad.set_title("Gradient: what an outlier pushes with", fontsize=11)
+    ax_grad.legend(loc="upper left", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -254,7 +255,8 @@ def plot_pair_distances(n_pairs: int = 1200, epochs: int = 6, margin: float = 1.
     assert same_after.mean() < 0.75 * same_before.mean()
     assert abs(np.median(different_after) - margin) < 0.25 * margin
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    # Stacked, not side by side, so the text stays readable in a phone's column.
+    fig, axes = plt.subplots(2, 1, figsize=(5.2, 6.4), sharey=True)
     for ax, distances, title in zip(
         axes, (before, after), ("Untrained encoder", f"After {epochs} epochs"), strict=True
     ):
@@ -263,8 +265,8 @@ def plot_pair_distances(n_pairs: int = 1200, epochs: int = 6, margin: float = 1.
         ax.hist(distances[same_te == 0], bins=bins, alpha=0.6, label="different digits")
         ax.axvline(margin, color="black", lw=1, ls="--", label=f"margin = {margin:g}")
         ax.set_xlabel("Euclidean distance between embeddings")
-        ax.set_title(title)
-    axes[0].set_ylabel("held-out pairs")
-    axes[1].legend(fontsize=8)
+        ax.set_title(title, fontsize=11)
+        ax.set_ylabel("held-out pairs")
+    axes[1].legend(fontsize=9)
     fig.tight_layout()
     return fig

@@ -176,7 +176,7 @@ def plot_layer_tree(model: keras.Model | None = None) -> Any:
     assert blue == [layer.name for layer in model.layers], blue
     below_root = sorted(label.split(" (")[0] for depth, label, _, _ in rows if depth > 0)
     assert below_root == sorted(layer.name for layer in model._flatten_layers(include_self=False))
-    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(rows) + 0.9))
+    fig, ax = plt.subplots(figsize=(5.5, 0.32 * len(rows) + 1.3))
     parents: dict[int, int] = {}
     for i, (depth, label, trainable, frozen) in enumerate(rows):
         y = -i
@@ -193,17 +193,20 @@ def plot_layer_tree(model: keras.Model | None = None) -> Any:
         ax.text(x, y, label, va="center", fontsize=9, fontweight=weight, color=colour)
         counts = f"{trainable:,}" + (f" + {frozen:,}" if frozen else "")
         ax.text(4.6, y, counts, va="center", fontsize=9, family="monospace")
-    ax.text(4.6, 1, "parameters (trainable + non-trainable)", fontsize=9, fontweight="bold")
+    ax.text(4.6, 1, "parameters\n(trainable + non-trainable)", fontsize=9, fontweight="bold")
     ax.text(
         0,
-        -len(rows),
-        "blue: the entries of model.layers; every row: model._flatten_layers()",
+        -len(rows) - 0.4,
+        "blue: the entries of model.layers;\nevery row: model._flatten_layers()",
         fontsize=9,
         color="tab:blue",
     )
     ax.set_xlim(-0.1, 7.2)
-    ax.set_ylim(-len(rows) - 0.5, 1.6)
+    ax.set_ylim(-len(rows) - 1, 2)
     ax.axis("off")
-    ax.set_title("What SmallResNet tracks: model.layers is the top level, weights the whole tree")
+    ax.set_title(
+        "What SmallResNet tracks: model.layers is the top level,\nweights the whole tree",
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
