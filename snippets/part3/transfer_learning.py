@@ -291,7 +291,7 @@ def plot_accuracy_vs_labels() -> Figure:
     assert final[10]["feature extraction"] < final[10]["scratch"], final[10]
     for n in sizes:
         assert final[n]["fine-tuning"] > max(final[n]["scratch"], final[n]["feature extraction"])
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
     for method, marker in (("scratch", "o"), ("feature extraction", "s"), ("fine-tuning", "^")):
         final = [results[n][method][-1] for n in sizes]
         ax.plot(sizes, final, marker=marker, label=method)
@@ -301,9 +301,9 @@ def plot_accuracy_vs_labels() -> Figure:
     ax.set_ylim(0, 1)
     ax.set_xlabel("labelled training images per class (digits 5-9)")
     ax.set_ylabel("accuracy on 400 test images")
-    ax.set_title("Transfer from digits 0-4 to digits 5-9")
+    ax.set_title("Transfer from digits 0-4 to digits 5-9", fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -323,7 +323,7 @@ def plot_learning_curves() -> Figure:
     assert head[0] < scratch[0] and abs(head[-1] - scratch[head_epochs - 1]) < 0.1
     assert max(abs(a - scratch[2]) for a in scratch[2:]) < 0.05, scratch
     assert fine[-1] > max(scratch[-1], head[-1]) + 0.05, (fine, scratch)
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
     for method, marker in (("scratch", "o"), ("feature extraction", "s"), ("fine-tuning", "^")):
         steps = STEPS_PER_EPOCH * np.arange(1, len(curves[method]) + 1)
         ax.plot(steps, curves[method], marker=marker, label=method)
@@ -333,14 +333,14 @@ def plot_learning_curves() -> Figure:
         (HEAD_STEPS, 0.05),
         xytext=(4, 0),
         textcoords="offset points",
-        fontsize=8,
+        fontsize=9,
     )
     ax.set_ylim(0, 1)
     ax.set_xlabel("training steps")
     ax.set_ylabel("accuracy on 400 test images")
-    ax.set_title(f"Learning curves with {per_class} labelled images per class")
+    ax.set_title(f"Learning curves with {per_class} labelled images per class", fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=9, loc="upper left")
     fig.tight_layout()
     return fig
 
