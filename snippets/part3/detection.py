@@ -395,7 +395,7 @@ def _draw_box(ax: Any, box: np.ndarray, size: int, color: str, text: str | None,
             top + 0.5,
             text,
             color="white",
-            fontsize=7,
+            fontsize=9,
             va="top",
             ha="left",
             weight="bold",
@@ -412,13 +412,13 @@ def plot_box_predictions(n: int = 8) -> Figure:
     run = train_box_classifier()
     probabilities, predicted_boxes = run.model.predict(run.test_images[:n], verbose=0)
     ious = box_iou(run.test_boxes[:n], predicted_boxes).numpy()
-    fig, axes = plt.subplots(2, n // 2, figsize=(2.1 * n // 2, 5.8))
+    fig, axes = plt.subplots(2, n // 2, figsize=(1.4 * n // 2, 4.2))
     for k, ax in enumerate(axes.flat):
         ax.imshow(run.test_images[k, :, :, 0], cmap="gray_r", vmin=0, vmax=1)
         _draw_box(ax, run.test_boxes[k], 32, "tab:green", None, lw=2)
         _draw_box(ax, predicted_boxes[k], 32, "tab:orange", None, lw=1.5, ls="--")
         guess = int(probabilities[k].argmax())
-        ax.set_title(f"true {run.test_labels[k]}, predicted {guess}\nIoU {ious[k]:.2f}", fontsize=9)
+        ax.set_title(f"true {run.test_labels[k]}, guess {guess}\nIoU {ious[k]:.2f}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
     fig.legend(
@@ -429,13 +429,13 @@ def plot_box_predictions(n: int = 8) -> Figure:
         fontsize=9,
     )
     fig.suptitle("Two-headed model on held-out canvases", fontsize=11)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 
 def plot_nms(n: int = 4) -> Figure:
-    """Held-out multi-digit canvases: every cell's box above the score threshold (top row)
-    and the boxes `tf.image.non_max_suppression` keeps (bottom row)."""
+    """Held-out multi-digit canvases: every cell's box above the score threshold (left
+    column) and the boxes `tf.image.non_max_suppression` keeps (right column)."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
@@ -445,8 +445,9 @@ def plot_nms(n: int = 4) -> Figure:
         "before NMS": detect(run.model, images, suppress=False),
         "after NMS": detect(run.model, images),
     }
-    fig, axes = plt.subplots(2, n, figsize=(2.4 * n, 6.2))
-    for row, (title, detections) in zip(axes, rows.items(), strict=True):
+    # One canvas a row, before and after side by side: readable in a phone's column.
+    fig, axes = plt.subplots(n, 2, figsize=(4.4, 2.0 * n + 0.9))
+    for row, (title, detections) in zip(axes.T, rows.items(), strict=True):
         for k, (ax, found) in enumerate(zip(row, detections, strict=True)):
             ax.imshow(images[k, :, :, 0], cmap="gray_r", vmin=0, vmax=1)
             if title == "after NMS":
@@ -461,11 +462,11 @@ def plot_nms(n: int = 4) -> Figure:
             ax.set_yticks([])
     fig.legend(
         [Line2D([], [], color="tab:orange"), Line2D([], [], color="tab:green", ls="--")],
-        ["predicted box (bottom row: class and score)", "true box"],
+        ["predicted box (right: class and score)", "true box"],
         loc="lower center",
-        ncol=2,
+        ncol=1,
         fontsize=9,
     )
-    fig.suptitle("Grid detector: one box per cell, then non-max suppression", fontsize=11)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.suptitle("Grid detector: one box per cell,\nthen non-max suppression", fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig

@@ -242,7 +242,7 @@ def plot_segmentations(n: int = 5) -> Figure:
         ("U-Net", unet.predicted_masks[:n], None),
     ]
     cmap = _mask_colours()
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.7 * n, 1.75 * len(rows) + 0.5))
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n, 1.15 * len(rows) + 1.0))
     for row_axes, (title, pictures, colours) in zip(axes, rows, strict=True):
         for ax, picture in zip(row_axes, pictures, strict=True):
             if colours:
@@ -257,8 +257,8 @@ def plot_segmentations(n: int = 5) -> Figure:
         for k, name in enumerate(SHAPE_CLASSES)
     ]
     fig.legend(handles=handles, loc="lower center", ncol=N_CLASSES, fontsize=9)
-    fig.suptitle("Held-out shapes: FCN (upsampled by 4) vs U-Net (skip connections)", fontsize=11)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.suptitle("Held-out shapes: FCN (upsampled by 4)\nvs U-Net (skip connections)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
@@ -281,7 +281,8 @@ def plot_training_and_iou() -> Figure:
         (unet.test_masks == 0) | (unet.predicted_masks == 0)
     )
     assert not np.any(unet_bg_errors & ~boundary_pixels(unet.test_masks))
-    fig, (ax_loss, ax_iou) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    # Stacked, not side by side, so the text stays readable in a phone's column.
+    fig, (ax_loss, ax_iou) = plt.subplots(2, 1, figsize=(5.2, 7))
     width = 0.38
     for k, (name, run) in enumerate(runs.items()):
         epochs = np.arange(1, len(run.history["loss"]) + 1)
@@ -289,16 +290,16 @@ def plot_training_and_iou() -> Figure:
         ious = per_class_iou(run.test_masks, run.predicted_masks, N_CLASSES)
         positions = np.arange(N_CLASSES) + (k - 0.5) * width
         bars = ax_iou.bar(positions, ious, width, label=f"{name} (mean {np.nanmean(ious):.2f})")
-        ax_iou.bar_label(bars, fmt="%.2f", fontsize=7)
+        ax_iou.bar_label(bars, fmt="%.2f", fontsize=9)
     ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("training cross-entropy per pixel")
-    ax_loss.set_title("Training loss")
-    ax_loss.legend()
+    ax_loss.set_ylabel("training cross-entropy\nper pixel")
+    ax_loss.set_title("Training loss", fontsize=11)
+    ax_loss.legend(fontsize=9)
     ax_loss.grid(alpha=0.3)
     ax_iou.set_xticks(np.arange(N_CLASSES), SHAPE_CLASSES)
     ax_iou.set_ylim(0, 1.3)
     ax_iou.set_ylabel("IoU on held-out images")
-    ax_iou.set_title("Per-class IoU")
-    ax_iou.legend(fontsize=8, loc="upper center", ncol=2)
+    ax_iou.set_title("Per-class IoU", fontsize=11)
+    ax_iou.legend(fontsize=9, loc="upper center", ncol=2)
     fig.tight_layout()
     return fig
