@@ -95,6 +95,7 @@ FIRST = {
     "custom loss": "custom-models/custom-losses.html",
     "custom layer": "custom-models/custom-layers.html",
     "subclassing model": "custom-models/custom-models.html",
+    "subclass model": "custom-models/custom-models.html",
     "functional API": "custom-models/functional-and-sequential-apis.html",
     "callback": "custom-models/callbacks.html",
     "EarlyStopping": "custom-models/callbacks.html",

@@ -19,7 +19,10 @@ const handbookSearch = (() => {
   // How often a page repeats a word counts less than Pagefind's default (1.0): where the
   // word is, a title or heading, counts more. With the default, "custom layer" finds the
   // custom-models chapter, which says "layer" more often, before the custom-layers one.
-  const RANKING = { termFrequency: 0.3 };
+  // A word as typed counts more than a longer word that starts with it (termSimilarity,
+  // default 1.0): "subclass model" otherwise finds a callbacks problem whose heading ends
+  // in "model" before the custom-models chapter, which says "subclassed" and "subclassing".
+  const RANKING = { termFrequency: 0.3, termSimilarity: 2.0 };
   const MESSAGE_MIN_LENGTH = 12; // shorter queries are words, not a pasted message
   const MESSAGE_MIN_WORDS = 3;
   let engine = null;
