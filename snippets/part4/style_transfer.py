@@ -297,18 +297,18 @@ def plot_style_transfer(steps: int = 120) -> Figure:
     colour_gap = np.abs(result.image.mean(axis=(0, 1, 2)) - result.style.mean(axis=(0, 1, 2)))
     assert colour_gap.max() < 0.1, colour_gap
     assert layout_correlation(result.image, result.content) > 0.8
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.3))
+    fig, axes = plt.subplots(1, 3, figsize=(5.6, 3.1))
     panels = (
-        (result.content, "Content: scikit-image's chelsea"),
-        (result.style, "Style: immunohistochemistry crop"),
-        (result.image, f"Result after {steps} Adam steps"),
+        (result.content, "Content:\nscikit-image's chelsea"),
+        (result.style, "Style:\nimmunohistochemistry"),
+        (result.image, f"Result after\n{steps} Adam steps"),
     )
     for ax, (image, title) in zip(axes, panels, strict=True):
         ax.imshow(image[0], interpolation="nearest")
         ax.set_title(title, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("Style transfer with random VGG-shaped features, 64x64 pixels", fontsize=10)
+    fig.suptitle("Style transfer with random VGG-shaped features,\n64x64 pixels", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -324,7 +324,7 @@ def plot_style_transfer_losses(steps: int = 120) -> Figure:
     assert style[0] / style[20] > 8
     assert 5 < int(np.argmax(content)) < 40 and content[-1] < 0.8 * content.max()
     assert 5 < int(np.argmax(tv)) < 40 and tv[0] < tv[-1] < tv.max()
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
     labels = {
         "style": "style loss (Gram matrices)",
         "content": "content loss (block3_conv2 features)",
@@ -337,8 +337,8 @@ def plot_style_transfer_losses(steps: int = 120) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel("optimizer step (loss measured before the update)")
     ax.set_ylabel("loss term (unweighted)")
-    ax.set_title("Style falls; content and smoothness give way")
+    ax.set_title("Style falls; content and smoothness give way", fontsize=11)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
