@@ -281,14 +281,15 @@ def latent_grid(decoder: keras.Model, n: int = 15, limit: float = 2.0) -> np.nda
 
 
 def plot_prior_samples(n_rows: int = 6, n_cols: int = 8) -> Figure:
-    """Real digits beside digits decoded from ``z ~ N(0, I)`` by the trained VAE."""
+    """Real digits above digits decoded from ``z ~ N(0, I)`` by the trained VAE."""
     import matplotlib.pyplot as plt
 
     vae, _ = train_vae()
     images, _ = load_digits(flat=True)
     samples = sample_prior(vae.decoder, n_rows * n_cols, seed=1)
     real = images[np.random.default_rng(1).choice(len(images), n_rows * n_cols, replace=False)]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+    # Stacked, not side by side, so the figure stays readable in a phone's column.
+    fig, axes = plt.subplots(2, 1, figsize=(4.6, 7.4))
     for ax, batch, title in zip(
         axes, (real, samples), ("Real digits", "Decoded from z ~ N(0, I)"), strict=True
     ):
@@ -300,7 +301,7 @@ def plot_prior_samples(n_rows: int = 6, n_cols: int = 8) -> Figure:
 
 
 def plot_latent_space(n: int = 12, limit: float = 2.0) -> Figure:
-    """Left: the posterior means of all digits, coloured by class. Right: the decoded grid
+    """Top: the posterior means of all digits, coloured by class. Bottom: the decoded grid
     over the same square of the latent space."""
     import matplotlib.pyplot as plt
 
@@ -309,19 +310,22 @@ def plot_latent_space(n: int = 12, limit: float = 2.0) -> Figure:
     z_mean, _, _ = vae.encoder.predict(images, verbose=0)
     # What the chapter says of this figure: most posterior means lie inside the plotted square.
     assert np.mean(np.all(np.abs(z_mean) < limit, axis=1)) > 0.9
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.8))
-    scatter = left.scatter(z_mean[:, 0], z_mean[:, 1], c=labels, cmap="tab10", s=6)
-    left.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal")
-    left.set(xlabel="$z_1$", ylabel="$z_2$", title="Posterior means, by digit")
-    fig.colorbar(scatter, ax=left, ticks=range(10), label="digit")
-    right.imshow(
+    # Stacked, not side by side, so the figure stays readable in a phone's column.
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.8, 8.8))
+    scatter = top.scatter(z_mean[:, 0], z_mean[:, 1], c=labels, cmap="tab10", s=6)
+    top.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal")
+    top.set(xlabel="$z_1$", ylabel="$z_2$", title="Posterior means, by digit")
+    fig.colorbar(scatter, ax=top, ticks=range(10), label="digit")
+    # An invisible colorbar beside the grid gives it the width of the scatter plot above.
+    fig.colorbar(scatter, ax=bottom).ax.set_visible(False)
+    bottom.imshow(
         latent_grid(vae.decoder, n, limit),
         cmap="gray_r",
         extent=(-limit, limit, -limit, limit),
         vmin=0,
         vmax=1,
     )
-    right.set(xlabel="$z_1$", ylabel="$z_2$", title=f"Decoded {n} x {n} grid")
+    bottom.set(xlabel="$z_1$", ylabel="$z_2$", title=f"Decoded {n} x {n} grid")
     fig.tight_layout()
     return fig
 
@@ -336,13 +340,14 @@ def plot_loss_curves() -> Figure:
     kl = np.asarray(history["kl_loss"])
     assert int(np.argmin(kl)) < 5 and kl[-1] > kl[0] > kl.min(), kl
     epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
-    left.plot(epochs, history["reconstruction_loss"], "o-", label="reconstruction")
-    left.plot(epochs, history["loss"], "s--", label="total (negative ELBO)")
-    left.set(xlabel="epoch", ylabel="nats per image", title="Reconstruction and total")
-    left.legend()
-    right.plot(epochs, history["kl_loss"], "o-", color="tab:red", label="KL(q(z|x) || p(z))")
-    right.set(xlabel="epoch", ylabel="nats per image", title="KL term")
-    right.legend()
+    # Stacked, sharing the epoch axis, so the figure stays readable in a phone's column.
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5.2, 6.4), sharex=True)
+    top.plot(epochs, history["reconstruction_loss"], "o-", label="reconstruction")
+    top.plot(epochs, history["loss"], "s--", label="total (negative ELBO)")
+    top.set(ylabel="nats per image", title="Reconstruction and total")
+    top.legend(fontsize=9)
+    bottom.plot(epochs, history["kl_loss"], "o-", color="tab:red", label="KL(q(z|x) || p(z))")
+    bottom.set(xlabel="epoch", ylabel="nats per image", title="KL term")
+    bottom.legend(fontsize=9)
     fig.tight_layout()
     return fig
