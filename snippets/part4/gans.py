@@ -329,18 +329,19 @@ def plot_samples_over_training(n_rows: int = 4, n_cols: int = 4) -> Figure:
     real, _ = load_gan_digits()
     panels = [(f"after epoch {epoch}", images) for epoch, images in sorted(snapshots.items())]
     panels.append(("real digits", real[np.random.default_rng(2).choice(len(real), 16)]))
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 2.8))
-    for ax, (title, images) in zip(axes, panels, strict=True):
+    # Three grids above two, the real digits bottom right: readable in a phone's column.
+    fig, axes = plt.subplot_mosaic("AABBCC;.DDEE.", figsize=(5.4, 4.4))
+    for ax, (title, images) in zip(axes.values(), panels, strict=True):
         ax.imshow(_tile(images, n_rows, n_cols), cmap="gray_r", vmin=-1, vmax=1)
-        ax.set_title(title)
+        ax.set_title(title, fontsize=10)
         ax.axis("off")
-    fig.suptitle("Generator output on fixed noise")
+    fig.suptitle("Generator output on fixed noise", fontsize=11)
     fig.tight_layout()
     return fig
 
 
 def plot_training_dynamics() -> Figure:
-    """Left: the two losses per epoch against their equilibrium values. Right: the
+    """Top: the two losses per epoch against their equilibrium values. Bottom: the
     discriminator's mean probability on real and on generated images."""
     import matplotlib.pyplot as plt
 
@@ -352,19 +353,20 @@ def plot_training_dynamics() -> Figure:
     assert np.all(np.abs(d_loss[2:] - np.log(4)) < 0.1)
     assert np.all((g_loss[2:] > np.log(2)) & (g_loss[2:] < np.log(2) + 0.25))
     epochs = np.arange(1, len(history["d_loss"]) + 1)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    # Stacked, sharing the epoch axis, so the figure stays readable in a phone's column.
+    fig, (left, right) = plt.subplots(2, 1, figsize=(5.2, 6.6), sharex=True)
     left.plot(epochs, history["d_loss"], "o-", label="discriminator loss")
     left.plot(epochs, history["g_loss"], "s-", label="generator loss")
     left.axhline(np.log(4.0), color="tab:blue", linestyle=":", label="log 4 (D = 1/2)")
     left.axhline(np.log(2.0), color="tab:orange", linestyle=":", label="log 2 (D = 1/2)")
-    left.set(xlabel="epoch", ylabel="binary cross-entropy", title="The two losses")
-    left.legend(fontsize="small")
+    left.set(ylabel="binary cross-entropy", title="The two losses")
+    left.legend(fontsize=9)
     right.plot(epochs, history["d_real"], "o-", color="tab:green", label="D(real)")
     right.plot(epochs, history["d_fake"], "s-", color="tab:red", label="D(G(z))")
     right.axhline(0.5, color="gray", linestyle=":", label="1/2")
     right.set(xlabel="epoch", ylabel="mean probability 'real'", ylim=(0, 1))
     right.set_title("What the discriminator believes")
-    right.legend(fontsize="small")
+    right.legend(fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -384,7 +386,8 @@ def plot_class_histograms() -> Figure:
     histogram = class_histogram(classifier, samples)
     assert histogram.min() < 0.5 * 50 and histogram.max() > 1.4 * 50, histogram
     assert np.count_nonzero(class_histogram(classifier, collapsed)) == 2
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3), sharey=True)
+    # Stacked, sharing both axes, so the figure stays readable in a phone's column.
+    fig, axes = plt.subplots(3, 1, figsize=(5.2, 7), sharex=True, sharey=True)
     for ax, (title, images) in zip(
         axes,
         (
@@ -395,8 +398,8 @@ def plot_class_histograms() -> Figure:
         strict=True,
     ):
         ax.bar(range(10), class_histogram(classifier, images) / len(images))
-        ax.set(title=title, xlabel="predicted digit", xticks=range(10))
-    axes[0].set_ylabel("fraction of images")
+        ax.set(title=title, xticks=range(10), ylabel="fraction of images")
+    axes[-1].set_xlabel("predicted digit")
     fig.tight_layout()
     return fig
 
