@@ -258,7 +258,8 @@ def _show_rows(
     the digit `read_digits` sees in it, in red where that is not the input's label."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.0 * n, 1.3 * len(rows) + 0.5))
+    # About 5.5 in wide for ten columns, so the titles stay readable in a phone's column.
+    fig, axes = plt.subplots(len(rows), n, figsize=(0.48 * n, 0.8 * len(rows) + 0.8))
     for row, (label, images) in enumerate(rows):
         read = read_digits(images[:n]) if labels is not None else None
         for column in range(n):
@@ -268,12 +269,11 @@ def _show_rows(
             ax.set_yticks([])
             if read is not None:
                 wrong = read[column] != labels[column]
-                ax.set_title(
-                    f"read {read[column]}", fontsize=8, color="tab:red" if wrong else "black"
-                )
+                ax.set_title(f"{read[column]}", fontsize=10, color="tab:red" if wrong else "black")
         axes[row, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(title, fontsize=11)
     fig.tight_layout()
+    fig.subplots_adjust(wspace=0.1)  # digits as wide as the column allows; titles are short
     return fig
 
 
@@ -294,7 +294,7 @@ def plot_reconstructions(n: int = 10) -> Figure:
     # digit, and the 16-D code gets more of the shown digits right.
     assert misread[2] > 0 and misread[16] < misread[2], misread
     return _show_rows(
-        rows, "Held-out digits through dense autoencoders (MSE over the test set)", n, split.y_test
+        rows, "Held-out digits through dense autoencoders\n(MSE over the test set)", n, split.y_test
     )
 
 
@@ -310,7 +310,7 @@ def plot_denoising(n: int = 10, stddev: float = 0.3) -> Figure:
         ("clean", split.x_test[:n]),
     ]
     return _show_rows(
-        rows, f"Gaussian noise (stddev {stddev}) removed by a convolutional autoencoder", n
+        rows, f"Gaussian noise (stddev {stddev}) removed\nby a convolutional autoencoder", n
     )
 
 
@@ -326,7 +326,7 @@ def plot_latent_space() -> Figure:
     by_class = knn_accuracy_by_class(z_train, split.y_train, z_test, split.y_test)
     # What the chapter says of this figure: some classes are kept apart, others overlap.
     assert by_class.max() > 0.85 and by_class.min() < 0.6, by_class
-    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    fig, ax = plt.subplots(figsize=(5.2, 5))
     colours = plt.get_cmap("tab10")
     for digit in range(10):
         points = z_test[split.y_test == digit]
@@ -351,7 +351,9 @@ def plot_latent_space() -> Figure:
         )
     ax.set_xlabel("code dimension 1")
     ax.set_ylabel("code dimension 2")
-    ax.set_title(f"2-D codes of held-out digits (5-NN accuracy {accuracy:.2f}, chance 0.10)")
-    ax.legend(title="digit: 5-NN accuracy", fontsize=8, ncol=2, loc="best")
+    ax.set_title(
+        f"2-D codes of held-out digits\n(5-NN accuracy {accuracy:.2f}, chance 0.10)", fontsize=11
+    )
+    ax.legend(title="digit: 5-NN accuracy", fontsize=9, title_fontsize=9, ncol=2, loc="best")
     fig.tight_layout()
     return fig
