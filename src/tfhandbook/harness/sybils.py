@@ -114,11 +114,19 @@ class ChapterParser:
     def draw(self, example: Example) -> None:
         import matplotlib.pyplot as plt
 
+        from tfhandbook.harness.figure_legibility import PHONE_MIN_TEXT_PX, smallest_text
+
         chapter_namespace = example.namespace
         example.namespace = {"__name__": "__plot__"}
         reset_state()  # what conf.py's plot_pre_code does before each figure in the build
         try:
             self.python(example)
+            for number in plt.get_fignums():
+                smallest = smallest_text(plt.figure(number))
+                if smallest and smallest.phone_px < PHONE_MIN_TEXT_PX:
+                    raise AssertionError(
+                        f"figure {number} is hard to read on a phone: " + smallest.describe()
+                    )
         finally:
             example.namespace = chapter_namespace
             plt.close("all")
