@@ -7,6 +7,8 @@ import importlib.metadata
 import os
 from urllib.parse import urlparse
 
+from tfhandbook.settings import FIGURE_DPI
+
 project = "The Advanced TensorFlow Handbook"
 author = "The Advanced TensorFlow Handbook authors"
 copyright = "2026, the handbook's authors"
@@ -64,8 +66,8 @@ plot_pre_code = (
 plot_include_source = True
 plot_html_show_source_link = False
 plot_html_show_formats = False
-plot_formats = [("png", 144)]
-plot_rcparams = {"figure.dpi": 144, "savefig.bbox": "tight"}
+plot_formats = [("png", FIGURE_DPI)]
+plot_rcparams = {"figure.dpi": FIGURE_DPI, "savefig.bbox": "tight"}
 
 # -- Copy buttons: copy the code, not the prompts or the printed output ----------------
 copybutton_prompt_text = r">>> |\.\.\. "

@@ -26,6 +26,10 @@ QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
 #: The same for a run that is timed or that reads a read-only checkout: no bytecode written.
 QUIET_RUN = {**QUIET_TF, "PYTHONDONTWRITEBYTECODE": "1"}
 
+#: Pixels per inch of the book's figures: the build writes its PNGs at this resolution
+#: (``docs/conf.py``), and the harness's phone-legibility check assumes it.
+FIGURE_DPI = 144
+
 #: What sizes TensorFlow's thread pools (read when it creates them) and OpenMP's and BLAS's.
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 

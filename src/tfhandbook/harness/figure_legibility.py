@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from tfhandbook.settings import FIGURE_DPI
+
 #: The column a figure fills on a 412 px phone (the theme's padding taken off).
 PHONE_COLUMN_PX = 364
 #: The smallest text a reader should have to read there, in CSS pixels.
 PHONE_MIN_TEXT_PX = 8.0
-#: Pixels per inch of the book's figures (``plot_formats`` in ``docs/conf.py``); the page
-#: shows one image pixel per CSS pixel until the column is narrower than the image.
-FIGURE_DPI = 144
 #: What ``savefig(bbox_inches="tight")`` adds around the drawn area, per side
 #: (Matplotlib's default ``savefig.pad_inches``, which ``docs/conf.py`` keeps).
 TIGHT_PAD_INCHES = 0.1
@@ -36,15 +35,21 @@ class SmallestText:
 
     @property
     def phone_px(self) -> float:
+        # The page shows one image pixel per CSS pixel until the column is narrower.
         natural = self.figure_inches * FIGURE_DPI  # the image's width in CSS px, unscaled
         return self.points / 72 * FIGURE_DPI * min(1.0, PHONE_COLUMN_PX / natural)
+
+    @property
+    def readable_inches(self) -> float:
+        """The widest figure in which this text is still `PHONE_MIN_TEXT_PX` on a phone."""
+        return self.points / 72 * PHONE_COLUMN_PX / PHONE_MIN_TEXT_PX
 
     def describe(self) -> str:
         return (
             f"its smallest text, {self.text!r} at {self.points:g} pt in a figure "
             f"{self.figure_inches:.1f} in wide, is {self.phone_px:.1f} px tall on a phone "
             f"(at least {PHONE_MIN_TEXT_PX:g} px: stack the panels, narrow the figure to "
-            f"{self.points / 72 * PHONE_COLUMN_PX / PHONE_MIN_TEXT_PX:.1f} in or enlarge "
+            f"{self.readable_inches:.1f} in or enlarge "
             "the text)"
         )
 
